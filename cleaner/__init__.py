@@ -1,0 +1,17 @@
+"""cleaner: clean and normalize Chinese web and news documents.
+
+    from cleaner import clean_text, Pipeline
+    clean_text("企業(yè)復工")              # default configuration
+    pipe = Pipeline({"script": {"target": "keep"}})
+    pipe.clean({"id": "1", "text": "..."})  # record -> record
+    for record in pipe.run(records): ...    # streaming
+"""
+
+from cleaner.config import Config, load_config
+from cleaner.document import Document
+from cleaner.errors import CleanerError, ConfigError, InputError
+from cleaner.pipeline import Pipeline, clean_text
+
+__all__ = ["Config", "Document", "Pipeline", "clean_text", "load_config",
+           "CleanerError", "ConfigError", "InputError"]
+__version__ = "0.1.0"

@@ -1,0 +1,153 @@
+"""Cleaning a stream of work items, in one process or several, in input order.
+
+Workers each build their own pipeline from the (picklable) configuration and
+return finished JSON lines, so serialisation runs in parallel too. At most a
+small window of chunks is in flight, so memory is bounded by the largest
+document rather than by the corpus, and output order (and bytes) does not
+depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from cleaner.config import Config
+from cleaner.document import Document
+from cleaner.errors import CleanerError, InputError
+from cleaner.io.sources import Item
+from cleaner.pipeline import Pipeline, document_from_record
+
+# Items are sent to workers in chunks of about this many bytes (or records).
+CHUNK_BYTES = 1 << 20
+CHUNK_ITEMS = 256
+
+
+@dataclass(slots=True)
+class Outcome:
+    source: str
+    line: int | None
+    output: str | None = None  # the JSON line, without newline
+    error: str | None = None
+    fixes: dict[str, int] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    size: int = 0
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    errors: int = 0
+    bytes_in: int = 0
+    fixes: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome) -> None:
+        self.bytes_in += outcome.size
+        if outcome.error is not None:
+            self.errors += 1
+            return
+        self.documents += 1
+        self.fixes.update(outcome.fixes)
+        self.flags.update(outcome.flags)
+
+
+def document_from_item(item: Item, text_key: str) -> Document:
+    if item.error is not None:
+        raise InputError(item.source, item.error, item.line)
+    if item.format == "record":
+        doc = document_from_record(item.record or {}, text_key, source=item.source, line=item.line)
+        doc.encoding_in = "utf-8"  # JSONL is read as UTF-8
+        return doc
+    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data)
+
+
+def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
+    size = item.size
+    if item.record is not None and isinstance(item.record.get(pipeline.config.text_key), str):
+        size = len(item.record[pipeline.config.text_key].encode("utf-8", "surrogatepass"))
+    try:
+        doc = pipeline.clean_document(document_from_item(item, pipeline.config.text_key))
+    except CleanerError as err:
+        return Outcome(item.source, item.line, error=str(err), size=size)
+    except RecursionError:
+        return Outcome(item.source, item.line, error=_where(item) + ": document too deeply nested", size=size)
+    except Exception as err:  # a bug in a pass must not take the batch down
+        return Outcome(item.source, item.line, size=size,
+                       error=f"{_where(item)}: internal error in cleaner: {type(err).__name__}: {err}")
+    line = json.dumps(doc.to_record(), ensure_ascii=False)
+    return Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes), flags=list(doc.flags), size=size)
+
+
+def _where(item: Item) -> str:
+    return f"{item.source}:{item.line}" if item.line is not None else item.source
+
+
+# -- worker processes -------------------------------------------------------
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_pipeline
+    _worker_pipeline = Pipeline(config)
+
+
+def _clean_chunk(chunk: list[Item]) -> list[Outcome]:
+    assert _worker_pipeline is not None
+    return [clean_item(_worker_pipeline, item) for item in chunk]
+
+
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += item.size + 200
+        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_ITEMS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iterator[Outcome]:
+    """Clean ``items`` and yield one Outcome per item, in input order."""
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for item in items:
+            yield clean_item(pipeline, item)
+        return
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    window = workers * 3
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
+        pending: deque = deque()
+        try:
+            for chunk in _chunks(items):
+                pending.append((chunk, pool.submit(_clean_chunk, chunk)))
+                if len(pending) >= window:
+                    yield from _collect(*pending.popleft())
+            while pending:
+                yield from _collect(*pending.popleft())
+        except BaseException:
+            for _, future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+class WorkerDied(CleanerError):
+    pass
+
+
+def _collect(chunk: list[Item], future) -> list[Outcome]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        names = ", ".join(_where(i) for i in chunk[:3]) + (" ..." if len(chunk) > 3 else "")
+        raise WorkerDied(f"a worker process died (killed or out of memory) while cleaning {names}") from None

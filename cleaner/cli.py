@@ -1,0 +1,205 @@
+"""The command line: a thin layer over cleaner.batch and cleaner.pipeline."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cleaner.errors import CleanerError, ConfigError
+
+app = typer.Typer(
+    name="cleaner",
+    help="Clean and normalize Chinese web and news documents into JSONL.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class OnError(str, Enum):
+    report = "report"  # go on, exit 1 at the end
+    skip = "skip"      # go on, exit 0
+    fail = "fail"      # stop at the first bad input
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    text = "text"
+    html = "html"
+    jsonl = "jsonl"
+
+
+def _die(message: str, code: int) -> None:
+    typer.echo(f"cleaner: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
+    """The configuration for a run: --config, else the file found above the inputs."""
+    from cleaner.config import load_config
+
+    first = next((i for i in inputs if i != "-"), None)
+    start = Path(first) if first else Path.cwd()
+    if first and not start.exists():
+        start = Path.cwd()
+    cfg = load_config(config, search_from=None if config else start)
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if "rules" in changes:
+        changes["rules"] = cfg.rules + tuple(changes["rules"])
+    return cfg.replace(**changes) if changes else cfg
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output JSONL file (default: standard output).")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
+    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the inputs).")] = None,
+    on_error: Annotated[OnError, typer.Option("--on-error", help="report: go on and exit 1; skip: go on and exit 0; fail: stop.")] = OnError.report,
+    keep_removed: Annotated[Optional[bool], typer.Option("--keep-removed/--no-keep-removed", help="Add removed lines and the rule that removed each.")] = None,
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra boilerplate rule file (repeatable).")] = None,
+    input_format: Annotated[InputFormat, typer.Option("--input-format", help="Format of standard input.")] = InputFormat.auto,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+) -> None:
+    """Clean documents and write one JSON object per document."""
+    from cleaner.batch import Summary, clean_items
+    from cleaner.io.atomic import atomic_writer
+    from cleaner.io.sources import read_items
+
+    try:
+        cfg = resolve_config(config, inputs, text_key=text_key, keep_removed=keep_removed,
+                             rules=[str(r) for r in rules] if rules else None)
+    except ConfigError as err:
+        _die(str(err), 2)
+    items = read_items(inputs, stdin_format=input_format.value)
+    summary = Summary()
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    failed = None
+
+    def write_all(handle) -> None:
+        nonlocal failed
+        bar = _Progress() if show_progress else None
+        try:
+            for outcome in clean_items(items, cfg, workers):
+                summary.add(outcome)
+                if bar:
+                    bar.update(summary)
+                if outcome.error is not None:
+                    typer.echo(f"cleaner: {outcome.error}", err=True)
+                    if on_error is OnError.fail:
+                        failed = outcome.error
+                        raise _Stop
+                    continue
+                handle.write(outcome.output)
+                handle.write("\n")
+        finally:
+            if bar:
+                bar.close()
+
+    try:
+        if output is None:
+            write_all(sys.stdout)
+            sys.stdout.flush()
+        else:
+            with atomic_writer(output) as handle:
+                write_all(handle)
+    except _Stop:
+        typer.echo("cleaner: stopped at the first error (--on-error fail); no output written", err=True)
+        raise typer.Exit(1)
+    except ConfigError as err:
+        _die(str(err), 2)
+    except CleanerError as err:
+        _die(str(err), 1)
+    except OSError as err:
+        _die(f"cannot write {output or 'standard output'}: {err.strerror or err}", 1)
+    _print_summary(summary)
+    if summary.errors and on_error is OnError.report:
+        raise typer.Exit(1)
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Progress:
+    """Documents and MB/s on stderr; only used on a terminal."""
+
+    def __init__(self):
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  transient=True, console=_stderr_console())
+        self._task = self._progress.add_task("cleaning")
+        self._progress.start()
+        import time
+
+        self._start = time.monotonic()
+        self._time = time.monotonic
+
+    def update(self, summary) -> None:
+        elapsed = max(self._time() - self._start, 1e-6)
+        self._progress.update(self._task, description=(
+            f"{summary.documents} documents, {summary.errors} errors, "
+            f"{summary.bytes_in / 1e6 / elapsed:.1f} MB/s"))
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_summary(summary) -> None:
+    lines = [f"cleaner: {summary.documents} documents cleaned, {summary.errors} skipped"
+             f" ({summary.bytes_in / 1e6:.2f} MB in)"]
+    if summary.fixes:
+        lines.append("  fixes: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.fixes.items())))
+    if summary.flags:
+        lines.append("  flags: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.flags.items())))
+    typer.echo("\n".join(lines), err=True)
+
+
+@app.command()
+def passes(
+    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file.")] = None,
+) -> None:
+    """List the passes in the order they run, with their options and defaults."""
+    from cleaner.passes import pass_class
+
+    try:
+        cfg = resolve_config(config, [])
+    except ConfigError as err:
+        _die(str(err), 2)
+    names = list(cfg.order) + [n for n in cfg.disabled if n not in cfg.order]
+    for position, name in enumerate(names, start=1):
+        cls = pass_class(name)
+        state = "on " if name not in cfg.disabled else "off"
+        typer.echo(f"{position}. {name:<12} [{state}] {cls.summary}")
+        options = cfg.options_for(name)
+        for key, default in cls.option_defaults().items():
+            value = getattr(options, key)
+            note = "" if value == default else f"   (default {default!r})"
+            typer.echo(f"     {key} = {value!r}{note}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("cleaner: interrupted\n")
+        os._exit(130)
+    except Exception as err:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("CLEANER_DEBUG"):
+            raise
+        sys.stderr.write(f"cleaner: internal error: {type(err).__name__}: {err} (set CLEANER_DEBUG=1 for details)\n")
+        sys.exit(3)

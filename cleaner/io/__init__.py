@@ -1,0 +1,1 @@
+"""Input and output, kept apart from the cleaning passes."""

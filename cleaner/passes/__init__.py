@@ -1,0 +1,40 @@
+"""The passes, in their default order.
+
+Decoding and mojibake repair come first (later passes need the real characters),
+then structure (boilerplate before line joining, so captions and credits are not
+glued onto paragraphs), then script and punctuation on the final text.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from cleaner.passes.base import Change, Code, Pass, PassResult
+
+# name -> "module:Class". The order of this table is the default pass order.
+REGISTRY: dict[str, str] = {
+    "decode": "cleaner.passes.decode:Decode",
+    "layout": "cleaner.passes.layout:Layout",
+}
+
+DEFAULT_ORDER: tuple[str, ...] = tuple(REGISTRY)
+
+
+@cache
+def pass_class(name: str) -> type[Pass]:
+    """Import a pass lazily: ``cleaner --help`` must not pay for OpenCC or bs4."""
+    module_name, _, class_name = REGISTRY[name].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def all_codes() -> dict[str, tuple[str, Code]]:
+    """Every finding code -> (pass name, Code)."""
+    codes: dict[str, tuple[str, Code]] = {}
+    for name in REGISTRY:
+        for code in pass_class(name).codes:
+            codes[code.code] = (name, code)
+    return codes
+
+
+__all__ = ["Change", "Code", "Pass", "PassResult", "REGISTRY", "DEFAULT_ORDER", "pass_class", "all_codes"]

@@ -1,0 +1,105 @@
+"""The pass interface.
+
+A pass is a small class around a pure core: it takes the text (and the document,
+for context such as the detected script) and returns the new text plus the list
+of changes it made, the way ftfy's ``fix_and_explain`` returns text and steps.
+Every change names a stable code (see ``Code``) so ``clean`` can count fixes,
+``explain`` can show them and ``check`` can report them as findings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+if TYPE_CHECKING:
+    from cleaner.document import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A stable finding code: one family letter and three digits, like ruff's."""
+
+    code: str
+    kind: str  # the key counted in a record's ``fixes``
+    summary: str
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One edit: ``text[start:end]`` of the pass's input (``before``) became ``after``."""
+
+    code: str
+    start: int
+    end: int
+    before: str
+    after: str
+    detail: str = ""  # rule id or a short note for explain/check
+
+
+@dataclass(slots=True)
+class PassResult:
+    text: str
+    changes: list[Change] = field(default_factory=list)
+    # Counts that are not one-change-per-edit (e.g. characters converted by OpenCC).
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    pass
+
+
+class Pass:
+    """Base class. Subclasses set ``name``, ``summary``, ``Options`` and ``codes``."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    Options: ClassVar[type] = NoOptions
+    codes: ClassVar[tuple[Code, ...]] = ()
+
+    def __init__(self, options: Any = None):
+        self.options = options if options is not None else self.Options()
+
+    def apply(self, text: str, doc: "Document") -> PassResult:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.options!r})"
+
+    @classmethod
+    def kind_of(cls, code: str) -> str:
+        """The ``fixes`` key counted for a change with this code."""
+        kinds = cls.__dict__.get("_kinds")
+        if kinds is None:
+            kinds = {c.code: c.kind for c in cls.codes}
+            cls._kinds = kinds
+        return kinds.get(code, code)
+
+    @classmethod
+    def option_defaults(cls) -> dict[str, Any]:
+        return {f.name: _default_of(f) for f in dataclasses.fields(cls.Options)}
+
+
+def _default_of(f: dataclasses.Field) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return f.default_factory()  # type: ignore[misc]
+    return None
+
+
+def apply_changes(text: str, changes: Iterable[Change]) -> str:
+    """Build the output of non-overlapping ``changes`` (sorted by start) on ``text``."""
+    out: list[str] = []
+    pos = 0
+    for change in changes:
+        if change.start < pos:
+            raise ValueError(f"overlapping changes at {change.start}: {change!r}")
+        out.append(text[pos:change.start])
+        out.append(change.after)
+        pos = change.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,151 @@
+"""Layout: white space and line structure.
+
+- line ends normalised to ``\\n``; indentation and trailing space dropped;
+- spaces that copying inserted between Chinese characters removed
+  (seed 003: ``领导小 组``, ``频次 。``), except in short heading-like lines,
+  where a space separates two phrases on purpose (``抓难点堵点 做复工复产``);
+- hard-wrapped lines re-joined (seed 004: ``不\\n僅織密``);
+- runs of blank lines collapsed to one paragraph break.
+
+All edits are computed against the input in one scan, so every change has its
+exact position for ``check`` and ``explain``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cleaner.chars import CLOSERS, HAN, HSPACE, SENTENCE_END, ZH_PUNCT
+from cleaner.passes.base import Change, Code, Pass, PassResult
+
+_LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# A space between two Chinese characters, or between one and Chinese punctuation
+# or an ASCII comma/period the punctuation pass will widen.
+_CJK_SPACE = re.compile(
+    f"(?<=[{HAN}{ZH_PUNCT}])[{HSPACE}]+(?=[{HAN}{ZH_PUNCT}])"
+    f"|(?<=[{HAN}])[{HSPACE}]+(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+)
+_ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
+_STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
+_SENTENCE_PUNCT = re.compile(f"[{re.escape(SENTENCE_END)}，,、：:]")
+_OPENERS = "“‘「『（(《〈【"
+
+
+@dataclass(frozen=True)
+class LayoutOptions:
+    strip_cjk_spaces: bool = True
+    join_wrapped: bool = True
+    collapse_blank_lines: bool = True
+    # A line this short without sentence punctuation is a heading: its spaces
+    # are kept and it is never joined to the next line.
+    heading_max: int = 25
+    # Shortest line that may be the first half of a hard wrap.
+    wrap_min: int = 12
+    # After a full stop, at most this many characters are a caption or credit
+    # tail (``。曾竟攝``) and never the first half of a wrap.
+    tail_min: int = 8
+
+
+class Layout(Pass):
+    name = "layout"
+    summary = "white space and line structure: CJK spaces, hard wraps, blank-line runs"
+    Options = LayoutOptions
+    codes = (
+        Code("W101", "trailing_space", "white space at the end of a line", "正文。   ⏎"),
+        Code("W102", "indent", "indentation (spaces, ideographic spaces) at the start of a line",
+             "\u3000\u3000正文"),
+        Code("W103", "cjk_space", "space inserted between Chinese characters", "领导小 组 -> 领导小组"),
+        Code("W104", "line_join", "hard-wrapped line re-joined", "不⏎僅織密 -> 不僅織密"),
+        Code("W105", "blank_lines", "run of blank lines collapsed to one paragraph break", "⏎⏎⏎⏎"),
+        Code("W106", "line_ending", "line ending normalised to \\n", "\\r\\n"),
+    )
+
+    def apply(self, text, doc):
+        return PassResult(*fix_layout(text, self.options))
+
+
+def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:
+    """Pure core: return the re-laid-out text and the changes made."""
+    # (start of body, body, terminator) for each line, positions in ``text``.
+    lines: list[tuple[int, str, str]] = []
+    pos = 0
+    for piece in text.splitlines(keepends=True):
+        body = piece.rstrip(_LINE_BREAKS)
+        lines.append((pos, body, piece[len(body):]))
+        pos += len(piece)
+
+    changes: list[Change] = []
+    stripped = [body.strip(HSPACE) for _, body, _ in lines]
+    blank = [not s for s in stripped]
+    first = next((i for i, b in enumerate(blank) if not b), len(lines))
+    last = max((i for i, b in enumerate(blank) if not b), default=-1)
+
+    for i, (start, body, end) in enumerate(lines):
+        term_at = start + len(body)
+        if blank[i]:
+            # Drop every blank line but the first of a run between paragraphs.
+            keep = first < i < last and not blank[i - 1] if options.collapse_blank_lines else True
+            if keep:
+                if body:
+                    changes.append(Change("W101", start, term_at, body, ""))
+                if end != "\n":
+                    changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
+            elif i < first or i > last or options.collapse_blank_lines:
+                changes.append(Change("W105", start, term_at + len(end), body + end, ""))
+            continue
+        content = stripped[i]
+        lead = len(body) - len(body.lstrip(HSPACE))
+        if lead:
+            changes.append(Change("W102", start, start + lead, body[:lead], ""))
+        if options.strip_cjk_spaces and not _is_heading(content, options):
+            for m in _CJK_SPACE.finditer(body, lead, lead + len(content)):
+                changes.append(Change("W103", start + m.start(), start + m.end(), m.group(), ""))
+        trail_at = start + lead + len(content)
+        if trail_at < term_at:
+            changes.append(Change("W101", trail_at, term_at, body[lead + len(content):], ""))
+        if not end:
+            continue
+        if i >= last:
+            # Nothing after the last paragraph: no final line break in ``text``.
+            changes.append(Change("W105", term_at, term_at + len(end), end, ""))
+        elif options.join_wrapped and i + 1 < len(lines) and not blank[i + 1] \
+                and _is_wrapped(content, stripped[i + 1], options):
+            changes.append(Change("W104", term_at, term_at + len(end), end, ""))
+        elif end != "\n":
+            changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
+
+    changes.sort(key=lambda c: c.start)
+    from cleaner.passes.base import apply_changes
+
+    return apply_changes(text, changes), changes
+
+
+def _is_heading(line: str, options: LayoutOptions) -> bool:
+    return len(line) <= options.heading_max and not _SENTENCE_PUNCT.search(line)
+
+
+def _is_wrapped(line: str, following: str, options: LayoutOptions) -> bool:
+    """Does ``line`` break off mid-sentence, to go on in ``following``?
+
+    Its last character is a Chinese character (a sentence ends in punctuation),
+    the next line starts with one, and the line is either long, or opened a
+    quote or bracket it did not close. Short lines without sentence punctuation
+    are headings; a space near the end, or a short tail after a full stop,
+    means a caption or credit (``。曾竟 攝``).
+    """
+    if not (_ENDS_WITH_HAN.search(line) and _STARTS_WITH_HAN.search(following)):
+        return False
+    if len(line) < options.wrap_min or _is_heading(line, options):
+        return False
+    if any(ch in HSPACE for ch in line[-6:]):
+        return False
+    # A short tail after a full stop is a caption or credit (``。曾竟攝``), not a clause.
+    last_end = max(line.rfind(ch) for ch in SENTENCE_END)
+    if last_end >= 0 and len(line) - last_end - 1 <= options.tail_min:
+        return False
+    if len(line) > options.heading_max:
+        return True
+    opened = sum(line.count(ch) for ch in _OPENERS)
+    closed = sum(line.count(ch) for ch in CLOSERS)
+    return opened > closed

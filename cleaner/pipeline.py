@@ -1,0 +1,148 @@
+"""The pipeline: runs the configured passes over documents.
+
+A ``Pipeline`` holds only its configuration; the pass objects (an OpenCC
+converter among them, which cannot be pickled) are built lazily in whichever
+process uses them and dropped when pickled, so one pipeline object can be
+shipped to multiprocessing, ``datasets.map`` or Ray workers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from cleaner.config import Config, config_from_mapping, load_config
+from cleaner.document import Document
+from cleaner.errors import InputError
+from cleaner.passes import Pass, PassResult, pass_class
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(slots=True)
+class Step:
+    """What one pass did to one document (kept when tracing, for explain/check)."""
+
+    name: str
+    before: str
+    result: PassResult
+
+
+class Pipeline:
+    def __init__(self, config: Config | Mapping[str, Any] | str | Path | None = None):
+        if config is None:
+            config = Config()
+        elif isinstance(config, (str, Path)):
+            config = load_config(config)
+        elif not isinstance(config, Config):
+            config = config_from_mapping(config)
+        self.config: Config = config
+        self._passes: list[Pass] | None = None
+
+    # -- pickling: ship the configuration, rebuild the passes on the other side
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.config = state["config"]
+        self._passes = None
+
+    def __repr__(self) -> str:
+        return f"Pipeline(passes={list(self.config.enabled)!r})"
+
+    @property
+    def passes(self) -> list[Pass]:
+        if self._passes is None:
+            self._passes = [self._build(name) for name in self.config.enabled]
+        return self._passes
+
+    def _build(self, name: str) -> Pass:
+        cls = pass_class(name)
+        instance = cls(self.config.options_for(name))
+        # Passes that read rule files or batch statistics get the whole config.
+        configure = getattr(instance, "configure", None)
+        if configure is not None:
+            configure(self.config)
+        return instance
+
+    # -- the three library forms: text, record, stream
+    def clean_text(self, text: str) -> str:
+        return self.clean_document(Document(id="text", text=text)).text
+
+    def clean(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        return self.clean_document(document_from_record(record, self.config.text_key)).to_record()
+
+    def run(self, records: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+        for record in records:
+            yield self.clean(record)
+
+    def clean_document(self, doc: Document, trace: list[Step] | None = None) -> Document:
+        if self.config.keep_removed and doc.removed is None:
+            doc.removed = []
+        text = doc.text
+        for p in self.passes:
+            result = p.apply(text, doc)
+            if result.changes or result.counts:
+                counts = Counter(p.kind_of(c.code) for c in result.changes)
+                counts.update(result.counts)
+                for kind, n in counts.items():
+                    doc.count(kind, n)
+            if trace is not None:
+                trace.append(Step(p.name, text, result))
+            text = result.text
+        if doc.data is not None:  # decoding switched off: bytes must be UTF-8
+            text = strict_utf8(doc)
+        doc.text = text
+        return doc
+
+
+def strict_utf8(doc: Document) -> str:
+    try:
+        text = doc.data.decode("utf-8")  # type: ignore[union-attr]
+    except UnicodeDecodeError as err:
+        raise InputError(doc.source or doc.id, f"not UTF-8 at byte {err.start} (decode pass is off)") from None
+    doc.data = None
+    doc.encoding_in = "utf-8"
+    return text
+
+
+def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
+                         source: str | None = None, line: int | None = None) -> Document:
+    """A Document from a JSONL-style record; other fields are kept in ``extra``."""
+    where = source or "<record>"
+    if not isinstance(record, Mapping):
+        raise InputError(where, f"record is a JSON {type(record).__name__}, not an object", line)
+    if text_key not in record:
+        raise InputError(where, f"record has no {text_key!r} field", line)
+    text = record[text_key]
+    if not isinstance(text, str):
+        raise InputError(where, f"{text_key!r} is {type(text).__name__}, not a string", line)
+    flags = []
+    if _SURROGATE.search(text):
+        # Lone surrogates (JSON "\ud800") cannot be written as UTF-8.
+        text = _SURROGATE.sub("\ufffd", text)
+        flags.append("lone_surrogate")
+    rid = record.get("id")
+    if rid is None:
+        stem = Path(source).stem if source else "record"
+        rid = f"{stem}_{line}" if line is not None else stem
+    extra = {k: v for k, v in record.items() if k != text_key}
+    extra.pop("id", None)
+    doc = Document(id=str(rid), text=text, source=record.get("source", source),
+                   extra=extra, text_key=text_key, flags=flags)
+    extra.pop("source", None)
+    return doc
+
+
+@cache
+def default_pipeline() -> Pipeline:
+    return Pipeline()
+
+
+def clean_text(text: str) -> str:
+    """Clean one text with the default configuration."""
+    return default_pipeline().clean_text(text)

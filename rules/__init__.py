@@ -1,0 +1,1 @@
+"""Rule files (TOML data), shipped inside the package as ``cleaner.rules``."""

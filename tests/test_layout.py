@@ -1,0 +1,38 @@
+from cleaner.passes.layout import LayoutOptions, fix_layout
+from conftest import seed_text
+
+
+def test_seed_003_inserted_spaces_are_stripped():
+    out, changes = fix_layout(seed_text("003"))
+    for fixed in ("领导小组指挥长负责制", "每天一调度", "专项工作协调服务组,各乡镇(街道)",
+                  "积极推行互联网非接触式办理", "消毒频次。", "谈及采取的措施,钱建超说。"):
+        assert fixed in out
+    assert any(c.code == "W103" for c in changes)
+
+
+def test_seed_004_hard_wraps_rejoined_but_headings_kept():
+    out, _ = fix_layout(seed_text("004"))
+    for joined in ("不\n僅織密", "服務真\n的太周到了", "黨組\n織勇于擔當", "第\n一線"):
+        assert joined.replace("\n", "") in out
+    lines = out.splitlines()
+    assert "勇于擔當 困難面前黨徽亮" in lines  # heading: its space and its line stay
+    assert any(line.startswith("黨建引領,全力推進復工復產") for line in lines)
+
+
+def test_blank_line_runs_collapse_and_paragraphs_stay():
+    out, changes = fix_layout("\n\n第一段。  \n\n\n\n\u3000\u3000第二段。\r\n第三段。\n\n")
+    assert out == "第一段。\n\n第二段。\n第三段。"
+    assert {c.code for c in changes} == {"W101", "W102", "W105", "W106"}
+
+
+def test_clean_text_is_unchanged_and_idempotent():
+    once, _ = fix_layout(seed_text("004"))
+    twice, changes = fix_layout(once)
+    assert twice == once and changes == []
+    assert fix_layout("第一段。\n\n第二段。") == ("第一段。\n\n第二段。", [])
+
+
+def test_options_switch_steps_off():
+    text = "这是一个很长的句子被硬换行切开了因为它很长很长很长很\n长的句子。"
+    assert fix_layout(text, LayoutOptions(join_wrapped=False))[0] == text
+    assert "\n" not in fix_layout(text)[0]
