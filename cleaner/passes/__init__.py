@@ -15,6 +15,7 @@ from cleaner.passes.base import Change, Code, Pass, PassResult
 # name -> "module:Class". The order of this table is the default pass order.
 REGISTRY: dict[str, str] = {
     "decode": "cleaner.passes.decode:Decode",
+    "mojibake": "cleaner.passes.mojibake:Mojibake",
     "layout": "cleaner.passes.layout:Layout",
 }
 
