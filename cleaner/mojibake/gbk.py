@@ -109,6 +109,8 @@ def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
         ends = [mk for mk in markers[i + 1:i + 4] if mk[0] - s_end <= MAX_RUN]
         if letter:
             # No trace of the lost lead byte (``崿F`` for ``實現``): try starts before the letter.
+            if s == 0 or lm.char_logp(text[s - 1]) > -12.5:
+                continue  # the pair read out of step before the letter is a rare character (崿F)
             for k in range(1, 7):
                 start = s - k
                 if start < 0 or not all(not c.isascii() or c in FOLDED for c in text[start:s]):
@@ -208,10 +210,12 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
                 return None
             last = REPLACEMENT
             suffix = ""
-    after = _insert_vanished(first + middle + last, left, suffix or right, lm, cache) + suffix
-    gain = lm.score(left + after + right) - lm.score(left + text[s:e_end] + right)
-    if gain < margin:
+    after = first + middle + last + suffix
+    original = lm.score(left + text[s:e_end] + right)
+    if lm.score(left + after + right) - original < margin:
         return None
+    after = _insert_vanished(first + middle + last, left, suffix or right, lm, cache) + suffix
+    gain = lm.score(left + after + right) - original
     kind = "annotation" if start_kind == "annotation" else "lost_lead"
     return Repair(s, e_end, after, gain, kind, annotations)
 

@@ -97,6 +97,9 @@ def _try_swap(text: str, start: int, end: int, swap: Swap, lm: CharLM, min_gain_
         lossy = False
     except UnicodeDecodeError:
         restored = data
+        first_try = data.decode(swap.written_in, errors="replace")
+        if first_try.count(REPLACEMENT) > max_lost * max(1, len(first_try)):
+            return None
         if swap.name == "utf8_as_gbk":
             restored = _restore_vanished_pairs(data, lm)
         after = _collapse_replacements(restored.decode(swap.written_in, errors="replace"))
@@ -151,16 +154,32 @@ def _restore_vanished_pairs(data: bytes, lm: CharLM, max_pairs: int = 4) -> byte
     return data
 
 
+def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:
+    """Garble read as GBK is mostly rare characters (鎴戜滑); clean text is not."""
+    han = _HAN.findall(run)
+    return bool(han) and sum(lm.char_logp(c) < -12.5 for c in han) >= min_share * len(han)
+
+
 def _collapse_replacements(text: str) -> str:
     # Truly lost bytes become one U+FFFD, however many the decoder reported.
     return re.sub("\ufffd+", REPLACEMENT, text)
 
 
 def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
-               max_lost: float = 0.25) -> list[SwapRepair]:
+               max_lost: float = 0.25, hot: list[int] | None = None) -> list[SwapRepair]:
+    """Codec swaps in ``text``; with ``hot`` (sorted positions of cheap triggers),
+    only runs holding one are tried, so a long clean document costs little."""
+    from bisect import bisect_left
+
     found: list[SwapRepair] = []
     for swap in SWAPS:
         for m in swap.run.finditer(text):
+            if hot is not None:
+                i = bisect_left(hot, m.start())
+                if i == len(hot) or hot[i] >= m.end():
+                    continue
+            if swap.run is _GBK_RUN and not _garbled_han(m.group(), lm):
+                continue
             best = None
             # clean text may run straight into the garble: try dropping a few leading characters
             for skip in range(0, min(8, len(m.group()) - 1)):

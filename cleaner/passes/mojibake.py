@@ -55,27 +55,35 @@ def _utf8_as_gbk_chars() -> str:
 
 
 @cache
-def _precheck() -> re.Pattern[str]:
+def _triggers() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(traces of misaligned GBK or annotations, traces of a codec swap)."""
     from cleaner.mojibake.pinyin import SYLLABLE
 
     u = re.escape(_utf8_as_gbk_chars())
-    return re.compile(
-        "|".join((
-            "[^\\x00-\\x7f][?\ufffd]|[?\ufffd][^\\x00-\\x7f]|\ufffd",  # hidden or lost bytes
-            "[^\\x00-\\x7f][A-Za-z](?![A-Za-z])",  # a trail byte read as ASCII
-            f"[(（]{SYLLABLE}[)）]",  # pinyin annotation
-            f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]",  # UTF-8 read as GBK: a 3-byte lead every 3 characters
-            "[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]",  # Latin-1 family
-            "[\u0400-\u04ff][\u0400-\u04ff\u2013-\u201e]",  # UTF-8 read as a Cyrillic code page
-            "[\u3040-\u30ff\u2500-\u257f][\u4e00-\u9fff]|[\u4e00-\u9fff][\u3040-\u30ff\u2500-\u257f]",  # Big5 as GBK
-            "锟斤|斤拷|烫烫|屯屯",
-        ))
-    )
+    gbk = re.compile("|".join((
+        "[^\\x00-\\x7f][?\ufffd]|[?\ufffd][^\\x00-\\x7f]",  # hidden or lost bytes
+        "[^\\x00-\\x7f][A-Za-z@\\[\\]\\\\^_`{|}~](?![A-Za-z])",  # a trail byte read as ASCII
+        f"[(（]{SYLLABLE}[)）]",  # pinyin annotation
+    )))
+    swap = re.compile("|".join((
+        "\ufffd|锟斤|斤拷|烫烫|屯屯",  # lost bytes
+        f"[{u}][^\\x00-\\x7f]",  # UTF-8 read as GBK: a 3-byte UTF-8 lead as a GBK lead byte
+        "[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]",  # Latin-1 family
+        "[\u0400-\u04ff][\u0400-\u04ff\u2013-\u201e]",  # UTF-8 read as a Cyrillic code page
+        "[\u3040-\u30ff\u2500-\u257f][\u4e00-\u9fff]|[\u4e00-\u9fff][\u3040-\u30ff\u2500-\u257f]",  # Big5 as GBK
+        "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
+    )))
+    return gbk, swap
+
+
+def _precheck() -> re.Pattern[str]:
+    return _triggers()[0]
 
 
 def needs_repair(text: str) -> bool:
     """The cheap pre-check: does ``text`` show any trace of mojibake?"""
-    return _precheck().search(text) is not None
+    gbk, swap = _triggers()
+    return gbk.search(text) is not None or swap.search(text) is not None
 
 
 def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tuple[str, list[Change]]:
@@ -101,8 +109,10 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
     if options.lost_runs:
         for m in LOST_RUN.finditer(text):
             add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
-    if options.codec_swaps:
-        for r in find_swaps(text, lm, options.swap_gain_per_char):
+    gbk_trigger, swap_trigger = _triggers()
+    hot = [m.start() for m in swap_trigger.finditer(text)]
+    if options.codec_swaps and hot:
+        for r in find_swaps(text, lm, options.swap_gain_per_char, hot=hot):
             if free(r.start, r.end):
                 after, _ = strip_annotations(r.after)
                 add(Change(_SWAP_CODES[r.swap], r.start, r.end, text[r.start:r.end], after,
@@ -110,10 +120,10 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
     if options.gbk_realign:
         cache = None
         for line_start, line in _lines(text):
-            if not _precheck().search(line):
+            if not gbk_trigger.search(line):
                 continue
             if cache is None:
-                cache = charlm.document_bigrams(text, lm)
+                cache = charlm.LazyDocumentBigrams(text, lm)
             for r in find_realignments(line, lm, options.realign_margin, cache):
                 s, e = line_start + r.start, line_start + r.end
                 if free(s, e):
@@ -126,7 +136,7 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
         for s, e, syllable in find_annotations(text):
             if free(s, e):
                 add(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
-    if options.latin:
+    if options.latin and hot:
         for line_start, line in _lines(text):
             if not _LATIN.search(line):
                 continue
