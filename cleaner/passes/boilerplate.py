@@ -83,6 +83,8 @@ class _Line:
     mark: tuple[str, str] | None = None   # (code, rule id) when the whole line goes
     cuts: list = field(default_factory=list)  # (start, end, code, rule id) within content
     pending: tuple[str, str] | None = None  # a rule hit held back: the line is running text
+    left: int = 0     # content[left:right] is what cuts have left of the line
+    right: int = -1
 
     @property
     def live(self) -> bool:
@@ -169,7 +171,7 @@ def _split(text: str) -> list[_Line]:
         body = piece.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
         content = body.strip(HSPACE)
         lead = len(body) - len(body.lstrip(HSPACE)) if content else 0
-        lines.append(_Line(pos, body, pos + len(piece), lead, content))
+        lines.append(_Line(pos, body, pos + len(piece), lead, content, right=len(content)))
         pos += len(piece)
     return lines
 
@@ -243,7 +245,7 @@ def _apply_edge_rules(lines: list[_Line], ruleset: RuleSet, found: Found, where:
 
 def _cut_edges(line: _Line, ruleset: RuleSet, found: Found, where: str) -> None:
     """Cut credits off the end (and datelines off the start) of one line, repeatedly."""
-    left, right = 0, len(line.content)
+    left, right = line.left, line.right
     for _ in range(4):
         content = line.content[left:right]
         if not content:
@@ -272,6 +274,7 @@ def _cut_edges(line: _Line, ruleset: RuleSet, found: Found, where: str) -> None:
             break
         if not hit:
             break
+    line.left, line.right = left, right
     if line.cuts and not line.content[left:right].strip(HSPACE):
         line.mark = (line.cuts[0][2], line.cuts[0][3])
         line.cuts = []

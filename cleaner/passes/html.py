@@ -31,7 +31,7 @@ from cleaner.passes.base import Pass, PassResult
 
 _SKIP = {
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
-    "select", "option", "button", "input", "textarea", "form", "rt", "rp", "head", "map", "audio", "video",
+    "select", "option", "button", "input", "textarea", "rt", "rp", "head", "map", "audio", "video",
 }
 _ALWAYS_FURNITURE = {"nav", "aside", "menu"}
 _EDGE_FURNITURE = {"header", "footer"}
@@ -119,7 +119,7 @@ def extract(html: str, options: HtmlOptions = HtmlOptions()) -> Page:
         comment.extract()
     root = soup.body or soup
     blocks = _blocks(root)
-    chosen, dropped = _main_blocks(blocks, options)
+    chosen, first, dropped = _main_blocks(blocks, options)
     lines = [b.text for b in chosen]
     if lines and title:
         # The article's own heading repeats the title: it is the record's title, not text.
@@ -128,8 +128,9 @@ def extract(html: str, options: HtmlOptions = HtmlOptions()) -> Page:
                                                      len(_key(lines[0])) >= 0.6 * len(key))):
             lines.pop(0)
     if not title:
-        heading = next((b.text for b in blocks if b.tag == "h1" and 4 <= len(b.text) <= 80), None)
-        title = heading
+        # No title in the metadata: the heading just above the article, if there is one.
+        title = next((b.text for b in reversed(blocks[max(0, first - 4):first])
+                      if b.tag in ("h1", "h2", "h3") and 4 <= len(b.text) <= 80), None)
     return Page("\n\n".join(lines), title, meta, dropped)
 
 
@@ -317,9 +318,10 @@ def _score(block: Block, options: HtmlOptions) -> float:
     return own * (1.0 if han >= own * 0.3 else 0.5) + 5 * punct
 
 
-def _main_blocks(blocks: list[Block], options: HtmlOptions) -> tuple[list[Block], int]:
+def _main_blocks(blocks: list[Block], options: HtmlOptions) -> tuple[list[Block], int, int]:
+    """The article's blocks, the index of its first block, and how many blocks were dropped."""
     if not blocks:
-        return [], 0
+        return [], 0, 0
     scores = [_score(b, options) for b in blocks]
     best = current = 0.0
     best_range = (0, 0)
@@ -333,4 +335,4 @@ def _main_blocks(blocks: list[Block], options: HtmlOptions) -> tuple[list[Block]
             best, best_range = current, (start, i + 1)
     lo, hi = best_range
     chosen = [b for b in blocks[lo:hi] if not (b.size and b.link_chars / b.size > options.link_density)]
-    return chosen, len(blocks) - len(chosen)
+    return chosen, lo, len(blocks) - len(chosen)
