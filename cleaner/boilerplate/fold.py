@@ -32,3 +32,24 @@ def fold_table() -> dict[int, int]:
 def fold(text: str) -> str:
     """The matching view of ``text``: same length, same offsets."""
     return text.translate(fold_table())
+
+
+@cache
+def unfold_table() -> dict[str, tuple[str, ...]]:
+    """Each folded character -> the characters that fold to it (for keyword spellings)."""
+    variants: dict[str, list[str]] = {}
+    for source, target in fold_table().items():
+        variants.setdefault(chr(target), []).append(chr(source))
+    return {k: tuple(v) for k, v in variants.items()}
+
+
+def spellings(keyword: str, limit: int = 256) -> set[str]:
+    """The spellings of a folded ``keyword`` in unfolded text (Traditional, full-width)."""
+    table = unfold_table()
+    out = {""}
+    for ch in keyword:
+        options = (ch, *table.get(ch, ()))
+        out = {prefix + option for prefix in out for option in options}
+        if len(out) > limit:
+            return {keyword}  # give up on the exotic: the folded spelling still matches
+    return out

@@ -25,6 +25,7 @@ one of its keywords (one regex scan per line finds them all).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +33,12 @@ from cleaner.boilerplate.fold import fold
 from cleaner.boilerplate.header import join_names, parse_byline, parse_meta_line, parse_outlet_line
 from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list, strip
 from cleaner.boilerplate.repeated import LineStats, line_key
-from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleSet, ruleset_for
+from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for
 from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 _SENTENCE_ENDS = "。！？!?"
+_STRIP = HSPACE + "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 @dataclass(frozen=True)
@@ -73,18 +75,21 @@ class Found:
     text: str = ""
 
 
-@dataclass(slots=True)
 class _Line:
-    start: int        # offset of the line in the text
-    body: str         # the line without its terminator
-    end: int          # offset after the terminator
-    lead: int         # white space before the content
-    content: str      # stripped
-    mark: tuple[str, str] | None = None   # (code, rule id) when the whole line goes
-    cuts: list = field(default_factory=list)  # (start, end, code, rule id) within content
-    pending: tuple[str, str] | None = None  # a rule hit held back: the line is running text
-    left: int = 0     # content[left:right] is what cuts have left of the line
-    right: int = -1
+    """One line of the input and what was decided about it."""
+
+    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "left", "right")
+
+    def __init__(self, start: int, end: int, lead: int, content: str):
+        self.start = start        # offset of the line in the text
+        self.end = end            # offset after its terminator
+        self.lead = lead          # white space before the content
+        self.content = content    # the line, stripped
+        self.mark: tuple[str, str] | None = None     # (code, rule id) when the whole line goes
+        self.cuts: list = []      # (start, end, code, rule id) within content
+        self.pending: tuple[str, str] | None = None  # a rule hit held back: the line is running text
+        self.left = 0             # content[left:right] is what cuts have left of the line
+        self.right = len(content)
 
     @property
     def live(self) -> bool:
@@ -150,8 +155,9 @@ def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = 
     """Pure core: the furniture of ``text``, as changes, plus the metadata it carried."""
     lines = _split(text)
     found = Found()
-    _apply_line_rules(lines, ruleset)
-    _apply_edge_rules(lines, ruleset, found)
+    hits = _hits_by_line(text, lines, ruleset)
+    _apply_line_rules(lines, ruleset, found, hits)
+    _apply_edge_rules(lines, ruleset, found, hits)
     _parse_header(lines, options, found, title)
     last_body = _strip_tail(lines, options)
     if last_body is not None:
@@ -168,10 +174,9 @@ def _split(text: str) -> list[_Line]:
     lines = []
     pos = 0
     for piece in text.splitlines(keepends=True):
-        body = piece.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-        content = body.strip(HSPACE)
-        lead = len(body) - len(body.lstrip(HSPACE)) if content else 0
-        lines.append(_Line(pos, body, pos + len(piece), lead, content, right=len(content)))
+        content = piece.strip(_STRIP)
+        lead = piece.index(content[0]) if content else 0
+        lines.append(_Line(pos, pos + len(piece), lead, content))
         pos += len(piece)
     return lines
 
@@ -181,28 +186,58 @@ def _protected(content: str) -> bool:
     return len(content) >= 40 and sum(content.count(ch) for ch in _SENTENCE_ENDS) >= 2
 
 
-def _apply_line_rules(lines: list[_Line], ruleset: RuleSet) -> None:
-    longest = max((r.max_len for r in ruleset.rules if r.scope in ("line", "block")), default=0)
-    i = 0
-    while i < len(lines):
+def _hits_by_line(text: str, lines: list[_Line], ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
+    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling)."""
+    hits: dict[int, list[tuple[int, str]]] = {}
+    found = ruleset.keyword_hits(text)
+    if not found:
+        return hits
+    starts = [line.start for line in lines]
+    for position, spelling in found:
+        index = bisect_right(starts, position) - 1
+        line = lines[index]
+        hits.setdefault(index, []).append((position - line.start - line.lead, spelling))
+    return hits
+
+
+def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, lo: int, hi: int) -> list[Rule]:
+    """Rules of ``index`` with a keyword inside content[lo:hi] (plus those without keywords)."""
+    chosen: set[int] = set(index.always)
+    for offset, spelling in line_hits or ():
+        if lo <= offset < hi:
+            chosen.update(index.by_keyword.get(spelling, ()))
+    return [index.rules[i] for i in sorted(chosen)]
+
+
+def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+    longest = ruleset.longest
+    todo = range(len(lines)) if ruleset.line.always else sorted(hits)
+    resume = 0
+    for i in todo:
+        if i < resume:
+            continue
         line = lines[i]
         content = line.content
-        i += 1
         if not content or len(content) > longest or line.mark:
             continue
+        candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
+        if not candidates:
+            continue
         folded = fold(content)
-        for rule in ruleset.candidates(folded):
-            if rule.scope not in ("line", "block") or len(content) > rule.max_len or rule.where != "any":
+        for rule in candidates:
+            if len(content) > rule.max_len:
                 continue
-            if rule.match(folded) is None:
+            m = rule.match(folded)
+            if m is None:
                 continue
             if rule.scope == "block":
                 line.mark = (rule.code, rule.id)
-                i = _extend_block(lines, i, rule)
+                resume = _extend_block(lines, i + 1, rule)
             elif _protected(content):
                 line.pending = (rule.code, rule.id)
             else:
                 line.mark = (rule.code, rule.id)
+                _take_meta(m, content, 0, found)
             break
 
 
@@ -224,56 +259,69 @@ def _extend_block(lines: list[_Line], i: int, rule: Rule) -> int:
     return i
 
 
-def _edge_match(rule: Rule, content: str):
-    """Match a suffix/prefix rule on the edge window of ``content``; span in ``content``."""
-    if rule.scope == "suffix":
-        offset = max(0, len(content) - EDGE_WINDOW)
-    else:
-        offset = 0
-    window = content[offset:offset + EDGE_WINDOW] if rule.scope == "prefix" else content[offset:]
-    m = rule.match(fold(window))
-    if m is None:
-        return None
-    return m, offset
+# A paragraph ending like this has no credit after its last sentence to cut.
+_FINAL = frozenset("。！？!?…”’\"」』.")
+# Datelines (本报讯(记者 …)) open the article: prefix rules look at its first lines only.
+_PREFIX_LINES = 6
 
 
-def _apply_edge_rules(lines: list[_Line], ruleset: RuleSet, found: Found, where: str = "any") -> None:
-    for line in lines:
+def _apply_edge_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+    every = bool(ruleset.suffix.always or ruleset.prefix.always)
+    opening = [i for i, line in enumerate(lines) if line.content][:_PREFIX_LINES]
+    todo = range(len(lines)) if every else sorted(set(hits) | set(opening))
+    for i in todo:
+        line = lines[i]
         if line.live:
-            _cut_edges(line, ruleset, found, where)
+            _cut_edges(line, ruleset.suffix, ruleset.prefix if i in opening else None, found, hits.get(i, []))
 
 
-def _cut_edges(line: _Line, ruleset: RuleSet, found: Found, where: str) -> None:
-    """Cut credits off the end (and datelines off the start) of one line, repeatedly."""
+def _cut_edges(line: _Line, suffix: RuleIndex, prefix: RuleIndex | None, found: Found,
+               line_hits: list | None = None) -> None:
+    """Cut credits off the end (and datelines off the start) of one line, repeatedly.
+
+    The first round picks rules from the whole-text keyword scan (``line_hits``);
+    after a cut the shorter line is scanned again.
+    """
     left, right = line.left, line.right
-    for _ in range(4):
+    for round_ in range(4):
         content = line.content[left:right]
         if not content:
             break
-        head = fold(content[:EDGE_WINDOW])
-        tail = fold(content[-EDGE_WINDOW:])
-        rules = {id(r): r for r in ruleset.candidates(head) + ruleset.candidates(tail)}
-        hit = False
-        for rule in sorted(rules.values(), key=lambda r: (r.scope, r.id)):
-            if rule.scope not in ("suffix", "prefix") or rule.where != where:
-                continue
-            result = _edge_match(rule, content)
-            if result is None:
-                continue
-            m, offset = result
-            start, end = left + offset + m.start(), left + offset + m.end()
-            if start == end:
-                continue
-            _take_meta(m, line.content, start - m.start(), found)
-            line.cuts.append((start, end, rule.code, rule.id))
-            if rule.scope == "suffix":
-                right = start
+        cut = None
+        if suffix.rules and content[-1] not in _FINAL:
+            window = content[-EDGE_WINDOW:]
+            if round_ == 0 and line_hits is not None:
+                candidates = _line_candidates(suffix, line_hits, right - len(window), right)
             else:
-                left = end
-            hit = True
+                candidates = suffix.candidates(window)
+            folded = fold(window) if candidates else ""
+            for rule in candidates:
+                m = rule.match(folded)
+                if m is not None and m.end() > m.start():
+                    cut = (rule, m, right - len(window))
+                    break
+        if cut is None and prefix is not None and prefix.rules:
+            window = content[:EDGE_WINDOW]
+            if round_ == 0 and line_hits is not None:
+                candidates = _line_candidates(prefix, line_hits, left, left + len(window))
+            else:
+                candidates = prefix.candidates(window)
+            folded = fold(window) if candidates else ""
+            for rule in candidates:
+                m = rule.match(folded)
+                if m is not None and m.end() > m.start():
+                    cut = (rule, m, left)
+                    break
+        if cut is None:
             break
-        if not hit:
-            break
+        rule, m, base = cut
+        start, end = base + m.start(), base + m.end()
+        _take_meta(m, line.content, base, found)
+        line.cuts.append((start, end, rule.code, rule.id))
+        if rule.scope == "prefix":
+            left = end
+        else:
+            right = start
     line.left, line.right = left, right
     if line.cuts and not line.content[left:right].strip(HSPACE):
         line.mark = (line.cuts[0][2], line.cuts[0][3])
@@ -369,16 +417,15 @@ def _strip_tail(lines: list[_Line], options: BoilerplateOptions) -> int | None:
 
 def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
     if line.live:
-        _cut_edges(line, ruleset, found, "last")
+        _cut_edges(line, ruleset.last, None, found)  # few rules: scanned on the line itself
 
 
 def _drop_repeats(lines: list[_Line], options: BoilerplateOptions, title: str | None) -> None:
-    seen = {line_key(title)} if title else set()
+    seen = {title.strip(HSPACE)} if title else set()
+    minimum = options.repeated_min_chars
     for line in lines:
-        if not line.live:
-            continue
-        key = line_key(line.content)
-        if len(key) < options.repeated_min_chars:
+        key = line.content
+        if len(key) < minimum or line.mark is not None:
             continue
         if key in seen:
             line.mark = ("B401", "repeat.in-document")
