@@ -56,6 +56,8 @@ class Decode(Pass):
         Code("E102", "mixed_encoding", "lines in another encoding than the rest of the file",
              "a GBK line inside a UTF-8 file"),
         Code("E103", "bom", "byte order mark removed", "\\ufeff at the start of a line"),
+        Code("E104", "reencoded", "file is not UTF-8 (check --fix rewrites it as UTF-8)",
+             "a GB18030 or Big5 file"),
     )
 
     def apply(self, text, doc):
