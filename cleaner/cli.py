@@ -261,7 +261,7 @@ def check(
             typer.echo(finding.render())
         if not quiet:
             fixed = len(findings) - len(remaining)
-            typer.echo(f"Fixed {fixed} findings in {fixed_files} files, {len(remaining)} remaining.")
+            typer.echo(f"Fixed {fixed} findings in {fixed_files} file{'s' * (fixed_files != 1)}, {len(remaining)} remaining.")
         raise typer.Exit(1 if remaining or failed else 0)
     if quiet:
         for path in sorted({f.path for f in findings}):
@@ -305,7 +305,7 @@ def explain_command(
         typer.echo(json.dumps(explaining.explain_data(analysis), ensure_ascii=False, indent=1))
     else:
         use_color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") if color is None else color
-        typer.echo(explaining.explain_text(analysis, color=use_color), nl=False)
+        typer.echo(explaining.explain_text(analysis, color=use_color), nl=False, color=use_color)
 
 
 @app.command()
