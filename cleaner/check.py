@@ -48,7 +48,7 @@ FAMILIES = {
 
 # Kinds that move header text into record fields; a fallback for passes whose
 # codes do not set ``structural`` themselves.
-_FIELD_KINDS = re.compile(r"^(title|meta|header)")
+_FIELD_KINDS = re.compile(r"^(title|meta|header|byline)")
 # Passes whose every change is structural (they turn markup into text).
 STRUCTURAL_PASSES = frozenset({"html"})
 
