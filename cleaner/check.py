@@ -11,7 +11,8 @@ What ``--fix`` writes is the file in its own format, not a cleaner record:
   if it had one;
 - a ``.jsonl`` file stays JSONL: only the text field of a changed record is
   replaced, every other line and field keeps its bytes;
-- an HTML file keeps its markup; the fixes land in its text.
+- an HTML file is checked but never rewritten: it is a source whose cleaned
+  form is text (``cleaner clean``); its findings say "not fixable in place".
 
 Changes that turn a file into a record rather than clean it (``Code.structural``:
 markup stripped, a title or date line moved into ``title``/``meta``) are not
@@ -35,7 +36,7 @@ from cleaner.io.sources import TEXT_SUFFIXES, expand_inputs, sniff_format
 from cleaner.passes import all_codes
 from cleaner.passes.base import Change, Code, apply_changes
 from cleaner.pipeline import Pipeline, Step, document_from_record
-from cleaner.positions import FileView, LineIndex, OffsetMap, map_back
+from cleaner.positions import FileView, LineIndex, OffsetMap, align, map_back
 
 FAMILIES = {
     "E": "encoding",
@@ -248,9 +249,8 @@ def _changes_of(step: Step) -> list[Change]:
 
     codes = pass_class(step.name).codes if step.name else ()
     code = next((c.code for c in codes if c.kind in result.counts), codes[0].code if codes else "X000")
-    matcher = difflib.SequenceMatcher(None, step.before, result.text, autojunk=False)
-    return [Change(code, i1, i2, step.before[i1:i2], result.text[j1:j2])
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return [Change(code, start, end, step.before[start:end], replacement)
+            for start, end, replacement in align(step.before, result.text)]
 
 
 def findings_of(analysis: Analysis, path: str, selection: Selection, line: int | None = None) -> list[Finding]:
@@ -337,6 +337,13 @@ class Checker:
         analysis = analyse(self.pipeline, doc, self.selection, keep_final_newline=True)
         findings = findings_of(analysis, source, self.selection)
         findings += self._encoding_findings(source, data, analysis)
+        if fmt == "html":
+            # HTML is a source: its cleaned form is text (``cleaner clean``), and
+            # edits written back into markup would half-apply at best.
+            for finding in findings:
+                finding.fixable = False
+            report.findings = findings
+            return report
         fixed = analysis.file_text.encode("utf-8")
         if fixed != data:
             if not findings:  # a byte-level difference nothing above explains
@@ -447,7 +454,9 @@ def unified_diff(report: FileReport) -> str:
 
 
 def sorted_findings(reports: Iterable[FileReport]) -> list[Finding]:
-    return sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
+    """All findings by path and position; two edits at one place print once."""
+    unique = {(f.path, f.line, f.col, f.code, f.message): f for r in reports for f in r.findings}
+    return sorted(unique.values(), key=Finding.sort_key)
 
 
 def count_by_family(findings: Iterable[Finding]) -> dict[str, int]:

@@ -241,3 +241,56 @@ def _overlaps_span(edit, start: int, end: int) -> bool:
 def _before(hole: tuple[int, int, str], start: int, end: int) -> bool:
     """Does ``hole`` come before an edit at ``start:end`` without overlapping it?"""
     return hole[1] <= start and not _overlaps(hole, start, end)
+
+
+# A gap this small on both sides is diffed character by character.
+_DIFF_LIMIT = 4000
+# Output lines shorter than this are not used as anchors: ``。`` or ``1`` would
+# match far ahead and skip real text.
+_ANCHOR_MIN = 6
+
+
+def align(before: str, after: str) -> list[tuple[int, int, str]]:
+    """Edits ``(start, end, replacement)`` turning ``before`` into ``after``.
+
+    For a pass that returned new text without its changes (HTML extraction).
+    A character diff of a 400 KB page against its text is quadratic, so each
+    output line is first anchored where it occurs verbatim in the input, in
+    order; only the gaps between anchors, when small, are diffed by character.
+    """
+    if len(before) <= _DIFF_LIMIT and len(after) <= _DIFF_LIMIT:
+        return _char_diff(before, after, 0)
+    edits: list[tuple[int, int, str]] = []
+    pos = 0  # input consumed up to here
+    pending = 0  # output not yet accounted for starts here
+    find = before.find
+    line_start = 0
+    while line_start <= len(after):
+        line_end = after.find("\n", line_start)
+        if line_end == -1:
+            line_end = len(after)
+        segment = after[line_start:line_end]
+        if len(segment) >= _ANCHOR_MIN:
+            found = find(segment, pos)
+            if found != -1:
+                edits += _gap(before, pos, found, after[pending:line_start])
+                pos, pending = found + len(segment), line_end
+        line_start = line_end + 1
+    edits += _gap(before, pos, len(before), after[pending:])
+    return edits
+
+
+def _gap(before: str, start: int, end: int, replacement: str) -> list[tuple[int, int, str]]:
+    if before[start:end] == replacement:
+        return []
+    if end - start <= _DIFF_LIMIT and len(replacement) <= _DIFF_LIMIT:
+        return _char_diff(before[start:end], replacement, start)
+    return [(start, end, replacement)]
+
+
+def _char_diff(before: str, after: str, offset: int) -> list[tuple[int, int, str]]:
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(offset + i1, offset + i2, after[j1:j2])
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]

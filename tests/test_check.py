@@ -353,3 +353,17 @@ def test_fix_is_idempotent_on_seed_excerpts(tmp_path, data):
     path.write_text(text[start:at] + noise + text[at:end], encoding="utf-8")
     _, second = check_and_fix([path])
     assert_silent(second)
+
+
+def test_html_is_checked_not_rewritten(tmp_path):
+    page = tmp_path / "page.html"
+    body = "".join(f"<p>    第{i}段：领导小 组的工作很长很长很长很长很长。</p>\n" for i in range(3))
+    page.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>",
+                    encoding="utf-8")
+    before = page.read_bytes()
+    proc = run_cli("check", str(page))
+    assert proc.returncode == 1
+    found = findings_in(proc)
+    assert found and all(m.group(0).endswith("(not fixable in place)") for m in found)
+    fixed = run_cli("check", "--fix", str(page))
+    assert fixed.returncode == 1 and page.read_bytes() == before

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.passes.base import Change, apply_changes
-from cleaner.positions import FileView, LineIndex, OffsetMap, map_back
+from cleaner.positions import FileView, LineIndex, OffsetMap, align, map_back
 
 ALPHABET = "ab業(yè)。\n "
 
@@ -159,3 +159,25 @@ def test_file_view_edit_inside_structural_replacement_is_unfixable():
     edit = Change("P101", 1, 2, "&", "＆")
     view.apply([edit], [False])
     assert view.text == "a＆b" and view.file_text() == text and view.unfixable == [edit]
+
+
+@given(st.text(alphabet=ALPHABET + "<>p/", max_size=60), st.text(alphabet=ALPHABET, max_size=60))
+def test_align_rebuilds_the_output(before, after):
+    edits = [Change("X000", s, e, before[s:e], r) for s, e, r in align(before, after)]
+    assert apply_changes(before, edits) == after
+
+
+def test_align_anchors_text_lines_in_a_large_page():
+    paragraphs = [f"第{i}段正文，内容不同的一行文字{i * 7}。" for i in range(400)]
+    html = "<html><body>" + "".join(f"<div class=x{i}><p>{p}</p></div>\n" for i, p in enumerate(paragraphs))
+    html += "<script>" + "var a=1;" * 2000 + "</script></body></html>"
+    text = "\n\n".join(paragraphs)
+    edits = [Change("X000", s, e, html[s:e], r) for s, e, r in align(html, text)]
+    assert apply_changes(html, edits) == text
+    # every paragraph survives untouched, so no edit reaches into one
+    kept = OffsetMap(edits)
+    pos = 0
+    for p in paragraphs:
+        start = text.index(p, pos)
+        assert html[kept.start(start):kept.end(start + len(p))] == p
+        pos = start + len(p)

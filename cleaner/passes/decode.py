@@ -80,7 +80,9 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
                           (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _strict(data, encoding, source), encoding, {}
+            # A second BOM (files concatenated) is dropped like any inner one.
+            text, _, counts = _drop_inner_boms(_strict(data, encoding, source))
+            return text, encoding, counts
     utf16 = _sniff_bomless_utf16(data)
     if utf16:
         return _strict(data, utf16, source), utf16, {}
