@@ -16,6 +16,8 @@ from cleaner.passes.base import Change, Code, Pass, PassResult
 REGISTRY: dict[str, str] = {
     "decode": "cleaner.passes.decode:Decode",
     "layout": "cleaner.passes.layout:Layout",
+    "script": "cleaner.passes.script:Script",
+    "punctuation": "cleaner.passes.punctuation:Punctuation",
 }
 
 DEFAULT_ORDER: tuple[str, ...] = tuple(REGISTRY)
