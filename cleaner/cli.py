@@ -163,7 +163,14 @@ def _print_summary(summary) -> None:
     lines = [f"cleaner: {summary.documents} documents cleaned, {summary.errors} skipped"
              f" ({summary.bytes_in / 1e6:.2f} MB in)"]
     if summary.fixes:
-        lines.append("  fixes: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.fixes.items())))
+        from cleaner.passes import all_codes
+
+        pass_of = {code.kind: name for name, code in all_codes().values()}
+        by_pass: dict[str, list[str]] = {}
+        for kind, n in sorted(summary.fixes.items()):
+            by_pass.setdefault(pass_of.get(kind, "other"), []).append(f"{kind} {n}")
+        for name, counts in by_pass.items():
+            lines.append(f"  {name:<12} " + ", ".join(counts))
     if summary.flags:
         lines.append("  flags: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.flags.items())))
     typer.echo("\n".join(lines), err=True)
