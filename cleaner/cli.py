@@ -108,18 +108,18 @@ def clean(
                         failed = outcome.error
                         raise _Stop
                     continue
-                handle.write(outcome.output)
-                handle.write("\n")
+                handle.write(outcome.output + b"\n")
         finally:
             if bar:
                 bar.close()
 
     try:
         if output is None:
-            write_all(sys.stdout)
             sys.stdout.flush()
+            write_all(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         else:
-            with atomic_writer(output) as handle:
+            with atomic_writer(output, "wb") as handle:
                 write_all(handle)
     except _Stop:
         typer.echo("cleaner: stopped at the first error (--on-error fail); no output written", err=True)
