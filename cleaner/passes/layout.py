@@ -28,7 +28,8 @@ _CJK_SPACE = re.compile(
     # ... or after such a mark (and a closing bracket), before a Chinese
     # character: once widened (``，``) it is the case above, and a second run
     # would strip what the first kept.
-    f"|(?<=[{HAN}][,;:!?)])[{HSPACE}]+(?=[{HAN}])"
+    f"|(?<=[{HAN}][,;:!?])[{HSPACE}]+(?=[{HAN}])"
+    f"|(?<=[)])[{HSPACE}]+(?=[{HAN}{ZH_PUNCT}])"
 )
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
