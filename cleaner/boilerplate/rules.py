@@ -301,8 +301,26 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
     suffix = _index([r for r in rules if r.scope == "suffix" and r.where == "any"])
     prefix = _index([r for r in rules if r.scope == "prefix" and r.where == "any"])
     words = set(line.by_keyword) | set(suffix.by_keyword) | set(prefix.by_keyword)
+    for index in (line, suffix, prefix):
+        _cover(index, words)
     return RuleSet(rules, line, suffix, prefix, _index([r for r in rules if r.where == "last"]),
                    re.compile(trie_pattern(words)) if words else None)
+
+
+def _cover(index: RuleIndex, words: set[str]) -> None:
+    """Let every word of the shared scan name this index's rules for the keywords inside it.
+
+    The scan finds the longest word at a position (责编: of one rule hides 责编 of
+    another), so a hit stands for every keyword it contains.
+    """
+    table = index.by_keyword
+    for word in words:
+        found: set[int] = set()
+        for i in range(len(word)):
+            for j in range(i + 1, len(word) + 1):
+                found.update(table.get(word[i:j], ()))
+        if found:
+            table[word] = tuple(sorted(found))
 
 
 def _index(rules: list[Rule]) -> RuleIndex:
