@@ -18,6 +18,8 @@ REGISTRY: dict[str, str] = {
     "html": "cleaner.passes.html:Html",
     "boilerplate": "cleaner.passes.boilerplate:Boilerplate",
     "layout": "cleaner.passes.layout:Layout",
+    "script": "cleaner.passes.script:Script",
+    "punctuation": "cleaner.passes.punctuation:Punctuation",
 }
 
 DEFAULT_ORDER: tuple[str, ...] = tuple(REGISTRY)
