@@ -285,8 +285,16 @@ def builtin_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     folder = resources.files("cleaner.rules")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            rules.extend(parse_text(entry.read_text(encoding="utf-8"), f"rules/{entry.name}"))
+        if not entry.name.endswith(".toml"):
+            continue
+        where = f"rules/{entry.name}"
+        try:
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"invalid TOML: {err}", where) from None
+        # rules/ also holds other passes' data (punctuation.toml): boilerplate files name a concern.
+        if "concern" in data:
+            rules.extend(parse_rules(data, where))
     return tuple(rules)
 
 
