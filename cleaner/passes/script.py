@@ -65,9 +65,11 @@ class ScriptTables(NamedTuple):
     votes: dict[str, re.Pattern]  # Traditional standard -> its variant characters
     han: re.Pattern
     # The same, plus every character beyond the BMP: what makes a line worth
-    # converting in a document already in the target's family.
+    # converting in a document already in the target's family. For a
+    # Traditional target, less the characters that standard writes itself
+    # (Taiwan writes 群 and 峰, which OpenCC's standard has as 羣 and 峯).
     traditional_lines: re.Pattern
-    simplified_lines: re.Pattern
+    simplified_lines: dict[str, re.Pattern]
 
 
 @cache
@@ -86,7 +88,9 @@ def tables() -> ScriptTables:
         votes={name: charset(chars) for name, chars in data["votes"].items()},
         han=re.compile(f"[{HAN}]"),
         traditional_lines=charset(data["traditional"], "\U00020000-\U0003134f"),
-        simplified_lines=charset(data["simplified"], "\U00020000-\U0003134f"),
+        simplified_lines={
+            name: charset("".join(c for c in data["simplified"] if c not in chars), "\U00020000-\U0003134f")
+            for name, chars in data["votes"].items()},
     )
 
 
@@ -173,7 +177,8 @@ def plan(source: str | None, target: str, phrases: bool = False) -> list[Step]:
 FALLBACK = {"hk2sp": "hk2s", "s2hkp": "s2hk", "tw2sp": "tw2s", "s2twp": "s2tw"}
 
 
-def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None]) -> str:
+def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None],
+             target: str = "hans") -> str:
     """Apply ``steps``; ``converter(config)`` gives a converter or None to skip."""
     t = tables()
     for step in steps:
@@ -183,7 +188,7 @@ def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[
         if step.scope == "all":
             text = convert(text)
             continue
-        other = t.simplified_lines if step.config.startswith("s2") else t.traditional_lines
+        other = t.simplified_lines[target] if step.config.startswith("s2") else t.traditional_lines
         text = _convert_lines(text, other, convert)
     return text
 
@@ -302,7 +307,7 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
         from cleaner.opencc_compat import make_converter
 
         converter = make_converter
-    new = run_plan(text, steps, converter)
+    new = run_plan(text, steps, converter, options.target)
     if new == text:
         return text, [], source, 0
     runs, changed = changed_runs(text, new)
@@ -356,6 +361,9 @@ class Script(Pass):
 
     def apply(self, text, doc):
         new, changes, source, changed = fix_script(text, self.options, self.converter)
+        for step in plan(source, self.options.target, self.options.phrases):
+            if self._converters.get(step.config, True) is None:
+                doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
         doc.script_in = source
         doc.script = source if self.options.target == "keep" or source is None else self.options.target
         return PassResult(new, changes, {"script_chars": changed} if changed else {})
