@@ -9,8 +9,9 @@ depend on the number of workers.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
+import sys
+import threading
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,8 +21,9 @@ from typing import Iterable, Iterator
 from cleaner.config import Config
 from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
-from cleaner.io.sources import Item
-from cleaner.pipeline import Pipeline, document_from_record
+from cleaner.io import jsonl
+from cleaner.io.sources import Item, parse_jsonl_line
+from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records).
 CHUNK_BYTES = 1 << 20
@@ -32,7 +34,7 @@ CHUNK_ITEMS = 256
 class Outcome:
     source: str
     line: int | None
-    output: str | None = None  # the JSON line, without newline
+    output: bytes | None = None  # the JSON line (UTF-8), without newline
     error: str | None = None
     fixes: dict[str, int] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
@@ -58,13 +60,24 @@ class Summary:
 
 
 def document_from_item(item: Item, text_key: str) -> Document:
+    return _read_item(item, text_key)[0]
+
+
+def _read_item(item: Item, text_key: str) -> tuple[Document, bool]:
+    """The document of an item, and whether its record must be written back by ``json``."""
     if item.error is not None:
         raise InputError(item.source, item.error, item.line)
-    if item.format == "record":
-        doc = document_from_record(item.record or {}, text_key, source=item.source, line=item.line)
+    if item.format in ("record", "jsonl"):
+        record, stdlib = item.record, False
+        if record is None:
+            try:
+                record, stdlib = parse_jsonl_line(item)
+            except ValueError as err:
+                raise InputError(item.source, str(err), item.line) from None
+        doc = document_from_record(record, text_key, source=item.source, line=item.line)
         doc.encoding_in = "utf-8"  # JSONL is read as UTF-8
-        return doc
-    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data)
+        return doc, stdlib
+    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data), False
 
 
 def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
@@ -72,7 +85,8 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     if item.record is not None and isinstance(item.record.get(pipeline.config.text_key), str):
         size = len(item.record[pipeline.config.text_key].encode("utf-8", "surrogatepass"))
     try:
-        doc = pipeline.clean_document(document_from_item(item, pipeline.config.text_key))
+        doc, stdlib = _read_item(item, pipeline.config.text_key)
+        doc = pipeline.clean_document(doc)
     except CleanerError as err:
         return Outcome(item.source, item.line, error=str(err), size=size)
     except RecursionError:
@@ -80,7 +94,7 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     except Exception as err:  # a bug in a pass must not take the batch down
         return Outcome(item.source, item.line, size=size,
                        error=f"{_where(item)}: internal error in cleaner: {type(err).__name__}: {err}")
-    line = json.dumps(doc.to_record(), ensure_ascii=False)
+    line = jsonl.dumps(doc.to_record(), stdlib)
     return Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes), flags=list(doc.flags), size=size)
 
 
@@ -93,9 +107,9 @@ def _where(item: Item) -> str:
 _worker_pipeline: Pipeline | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(pipeline: Pipeline) -> None:
     global _worker_pipeline
-    _worker_pipeline = Pipeline(config)
+    _worker_pipeline = pipeline
 
 
 def _clean_chunk(chunk: list[Item]) -> list[Outcome]:
@@ -123,9 +137,9 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
         for item in items:
             yield clean_item(pipeline, item)
         return
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    context, pipeline = _start_method(config)
     window = workers * 3
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(pipeline,)) as pool:
         pending: deque = deque()
         try:
             for chunk in _chunks(items):
@@ -139,6 +153,76 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+# -- the first scan: line statistics of the run ------------------------------
+
+
+def wants_line_stats(config: Config) -> bool:
+    return new_line_counter(config) is not None
+
+
+def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
+    try:
+        return sorted(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
+    except Exception:  # a bad input is reported by the cleaning scan, not here
+        return []
+
+
+def _hash_chunk(chunk: list[Item]) -> list[list[int]]:
+    assert _worker_pipeline is not None
+    return [_item_hashes(_worker_pipeline, item) for item in chunk]
+
+
+def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
+    """First scan over a run: the configuration with the run's frequent lines in it.
+
+    Hashes are computed in the workers and counted here in input order, so the
+    result (and the cleaned output) is the same for any number of workers.
+    """
+    counter = new_line_counter(config)
+    if counter is None:
+        return config
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for item in items:
+            counter.add(_item_hashes(pipeline, item))
+        return config.replace(line_stats=counter.frequent())
+    context, pipeline = _start_method(config)
+    window = workers * 3
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(pipeline,)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(items):
+            pending.append((chunk, pool.submit(_hash_chunk, chunk)))
+            if len(pending) >= window:
+                for hashes in _collect(*pending.popleft()):
+                    counter.add(hashes)
+        while pending:
+            for hashes in _collect(*pending.popleft()):
+                counter.add(hashes)
+    return config.replace(line_stats=counter.frequent())
+
+
+def _start_method(config: Config):
+    """The multiprocessing context for the workers, and the pipeline to hand them.
+
+    On Linux, while this process runs no other thread, workers are forked with
+    the passes already built (OpenCC dictionaries, rule tables and models shared
+    copy-on-write), so they start in milliseconds instead of each importing and
+    building everything again. Elsewhere, or from a threaded program where
+    fork is unsafe, forkserver/spawn workers rebuild the pipeline from its
+    pickled configuration.
+    """
+    pipeline = Pipeline(config)
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        pipeline.passes  # build once, here, before forking
+        # A forked child flushes its copy of any pending output at exit.
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        return multiprocessing.get_context("fork"), pipeline
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
 
 
 class WorkerDied(CleanerError):

@@ -56,6 +56,8 @@ class Decode(Pass):
         Code("E102", "mixed_encoding", "lines in another encoding than the rest of the file",
              "a GBK line inside a UTF-8 file"),
         Code("E103", "bom", "byte order mark removed", "\\ufeff at the start of a line"),
+        Code("E104", "reencoded", "file is not UTF-8 (check --fix rewrites it as UTF-8)",
+             "a GB18030 or Big5 file"),
     )
 
     def apply(self, text, doc):
@@ -78,7 +80,9 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
                           (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _strict(data, encoding, source), encoding, {}
+            # A second BOM (files concatenated) is dropped like any inner one.
+            text, _, counts = _drop_inner_boms(_strict(data, encoding, source))
+            return text, encoding, counts
     utf16 = _sniff_bomless_utf16(data)
     if utf16:
         return _strict(data, utf16, source), utf16, {}
