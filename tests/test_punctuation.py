@@ -24,10 +24,15 @@ def fix(text, **options):
     return fix_punctuation(text, PunctuationOptions(**options))[0]
 
 
+def clean_seeds(pipeline):
+    records = pipeline.run({"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in SEED_FILES)
+    return {r["id"][:3]: r["text"] for r in records}
+
+
 @pytest.fixture(scope="module")
 def cleaned_seeds():
-    records = Pipeline().run({"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in SEED_FILES)
-    return {r["id"][:3]: r["text"] for r in records}
+    """The seeds through every pass but boilerplate, which moves header lines to metadata."""
+    return clean_seeds(Pipeline(config_from_mapping({"boilerplate": {"enabled": False}})))
 
 
 # -- the floor: the seeds ---------------------------------------------------------------
@@ -39,6 +44,12 @@ def test_seeds_get_chinese_punctuation_and_keep_every_number(prefix, cleaned_see
     assert not ASCII_MARK_BY_HAN.search(out), ASCII_MARK_BY_HAN.search(out)
     for number in NUMBER.findall(raw):
         assert number in out, number
+
+
+def test_default_pipeline_body_text_is_chinese_punctuated():
+    for prefix, text in clean_seeds(Pipeline()).items():
+        assert not ASCII_MARK_BY_HAN.search(text), (prefix, ASCII_MARK_BY_HAN.search(text))
+        assert fix(text) == text, prefix
 
 
 def test_seed_numbers_named_in_the_issue(cleaned_seeds):

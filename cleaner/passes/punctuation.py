@@ -30,6 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Iterable
 
+from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 STYLES = ("zh", "ascii", "keep")
@@ -70,7 +71,7 @@ def rules() -> dict[str, Any]:
 # context scan skips anything else (digits, spaces, punctuation) up to this far.
 _CONTEXT_REACH = 8
 _SCAN_LIMIT = 256
-_FREE = frozenset(" \t,.;:!?()\"'-…—，。；：！？、（）“”‘’「」『』《》〈〉【】－·")
+_FREE = frozenset(HSPACE + ",.;:!?()\"'-…—，。；：！？、（）“”‘’「」『』《》〈〉【】－·")
 _LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                    "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ")
 _CLOSERS = "”’」』）)》〉】\"'"  # straight quotes too: they may be closing quotes about to be curled
@@ -137,7 +138,9 @@ _STARTS_ZH = "－…"
 _DOUBLED_SET = ",，;；:：、.。"
 _FULLWIDTH_DOUBLED = re.compile("[，；：、。][，；：、。,;:.]")
 _DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[ \t]*[{_DOUBLED_SET}])+")
-_SPACES = re.compile("[ \t]*")
+# What follows a widened mark and goes with it: the spaces the layout pass
+# strips between Chinese characters (cleaner.chars.HSPACE).
+_SPACES = re.compile(f"[{HSPACE}]*")
 _STOPS = re.compile("[!?]+")
 _DOTS = re.compile(r"\.{3,}")
 _DASHES = re.compile("-{2,}|－{2,}")
@@ -277,7 +280,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 continue  # 10,000  14:16  3:1
             zh_mark, code, rule, context = marks.single[c]
             end = pos + 1
-            if end < n and text[end] in " \t":
+            if end < n and text[end] in HSPACE:
                 end = _SPACES.match(text, end).end()
             # The common case first: a Han character right before the mark.
             if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
