@@ -30,7 +30,12 @@ _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # scans for spaces in C instead of trying a lookbehind at every character.)
 _CJK_SPACE = re.compile(
     f"[{HSPACE}](?:(?<=[{HAN}{ZH_PUNCT}][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}])"
-    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$)))"
+    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+    # ... or after such a mark (and a closing bracket), before a Chinese
+    # character: once widened (``，``) it is the case above, and a second run
+    # would strip what the first kept.
+    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}])"
+    f"|(?<=[)][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}]))"
 )
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
