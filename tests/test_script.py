@@ -304,3 +304,17 @@ def test_pipeline_records_scripts():
     record = Pipeline().clean({"id": "x", "text": seed_text("004")})
     assert record["script_in"] == "tw" and record["script"] == "hans"
     assert record["fixes"]["script_chars"] > 500
+
+
+@pytest.mark.parametrize("config, regional", [("tw2s", "s2tw"), ("hk2s", "s2hk")])
+def test_regional_shortcut_agrees_with_opencc(shared, config, regional):
+    """The pass runs t2s on lines where tw2s (hk2s) cannot differ: check it does not."""
+    if INSTALLED != OFFICIAL:
+        pytest.skip("the shortcut is only taken with the official binding")
+    fast, full, to_regional = Script().converter(config), make_converter(config), make_converter(regional)
+    texts = [seed_text(p) for p in TRADITIONAL_SEEDS]
+    texts.append((shared / "examples" / "page-020.txt").read_text(encoding="utf-8"))
+    for page in sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt")):
+        texts.append(to_regional(page.read_text(encoding="utf-8", errors="replace")))
+    for text in texts:
+        assert fast(text) == full(text)
