@@ -450,4 +450,6 @@ class Punctuation(Pass):
 
     def apply(self, text, doc):
         traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
+        if doc.title:  # taken from the text by an earlier pass: the same conventions
+            doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
         return PassResult(*fix_punctuation(text, self.options, traditional))
