@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -47,9 +46,6 @@ FAMILIES = {
     "P": "punctuation and width",
 }
 
-# Kinds that move header text into record fields; a fallback for passes whose
-# codes do not set ``structural`` themselves.
-_FIELD_KINDS = re.compile(r"^(title|meta|header|byline)")
 # Passes whose every change is structural (they turn markup into text).
 STRUCTURAL_PASSES = frozenset({"html"})
 
@@ -174,7 +170,7 @@ def is_structural(pass_name: str, code: Code | None) -> bool:
         return True
     if code is None:
         return False
-    return code.structural or bool(_FIELD_KINDS.match(code.kind))
+    return code.structural
 
 
 # -- analysing one document --------------------------------------------------
