@@ -318,3 +318,10 @@ def test_regional_shortcut_agrees_with_opencc(shared, config, regional):
         texts.append(to_regional(page.read_text(encoding="utf-8", errors="replace")))
     for text in texts:
         assert fast(text) == full(text)
+
+
+def test_title_and_metadata_follow_the_text():
+    record = Pipeline().clean({"id": "000", "text": seed_text("000")})
+    assert record["title"] == "铜仁江口：“红色引擎”为复工复产注入强劲动能"
+    assert record["meta"]["outlet"] == "人民网-贵州频道" and record["meta"]["date"] == "2020-03-10T14:16"
+    assert record["script_in"] == "tw"

@@ -234,6 +234,8 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     pending: dict[int, tuple[str, int]] = {}
     skip = 0
     n = len(text)
+    single = marks.single
+    collapse = options.collapse_doubled
     for pos in positions:
         if pos < skip:
             continue
@@ -248,7 +250,10 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
         if c == "." and not zh and (dots := _DOTS.match(text, pos)) is not None:
             skip = dots.end()  # an ellipsis, in any style
             continue
-        if options.collapse_doubled and c in _DOUBLED_SET:
+        # A run needs a second mark after this one (perhaps after spaces): look
+        # at the next character before paying for a regex match.
+        if collapse and c in _DOUBLED_SET and pos + 1 < n and (text[pos + 1] in _DOUBLED_SET
+                                                                 or text[pos + 1] in HSPACE):
             run = _DOUBLED.match(text, pos)
             if run is not None and not _DOTS.match(text, pos) and _doubled(text, run, marks, add, style == "ascii"):
                 skip = run.end()
@@ -278,7 +283,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 continue
             if 0 < pos < n - 1 and text[pos - 1] in _DIGITS and text[pos + 1] in _DIGITS:
                 continue  # 10,000  14:16  3:1
-            zh_mark, code, rule, context = marks.single[c]
+            zh_mark, code, rule, context = single[c]
             end = pos + 1
             if end < n and text[end] in HSPACE:
                 end = _SPACES.match(text, end).end()
@@ -450,4 +455,6 @@ class Punctuation(Pass):
 
     def apply(self, text, doc):
         traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
+        if doc.title:  # taken from the text by an earlier pass: the same conventions
+            doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
         return PassResult(*fix_punctuation(text, self.options, traditional))

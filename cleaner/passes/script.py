@@ -391,7 +391,15 @@ class Script(Pass):
         return self._converters[config]
 
     def apply(self, text, doc):
-        new, changes, source, changed = fix_script(text, self.options, self.converter)
+        source = detect_script(f"{doc.title}\n{text}" if doc.title else text)
+        new, changes, source, changed = fix_script(text, self.options, self.converter, source)
+        # The title and the metadata an earlier pass took from the text are in
+        # the same script as the text: one record, one script.
+        if doc.title:
+            doc.title = fix_script(doc.title, self.options, self.converter, source)[0]
+        for key, value in doc.meta.items():
+            if isinstance(value, str) and tables().han.search(value):
+                doc.meta[key] = fix_script(value, self.options, self.converter, source)[0]
         for step in plan(source, self.options.target, self.options.phrases):
             if self._converters.get(step.config, True) is None:
                 doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
