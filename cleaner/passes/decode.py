@@ -84,10 +84,10 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
                           (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _drop_nul(_strict(data, encoding, source), encoding, {})
+            return _finish(_strict(data, encoding, source), encoding, {})
     utf16 = _sniff_bomless_utf16(data)
     if utf16:
-        return _drop_nul(_strict(data, utf16, source), utf16, {})
+        return _finish(_strict(data, utf16, source), utf16, {})
     sample = data[:65536]
     controls = len(_BINARY_CONTROL.findall(sample))
     # One stray NUL is damage in a text file; many control bytes make a binary one.
@@ -99,25 +99,25 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
     except UnicodeDecodeError as err:
         first_error = err.start
     else:
-        return _drop_nul(*_drop_inner_boms(text))
+        return _finish(text, "utf-8", {})
     if html:
         declared = _CHARSET_META.search(data[:4096])
         if declared:
             try:
                 encoding = canonical(declared.group(1).decode("ascii"))
-                return _drop_nul(*_lenient(data, encoding, source, options))
+                return _finish(*_lenient(data, encoding, source, options))
             except LookupError:
                 pass
     mixed = _decode_mixed(data, options)
     if mixed is not None:
-        return _drop_nul(*mixed)
+        return _finish(*mixed)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(options.encodings)).best()
     if best is None:
         raise InputError(source, f"undecodable bytes at byte {first_error}: not UTF-8, UTF-16, GB18030, "
                          "Big5 or a Latin encoding", line_at(data, first_error, "utf-8"))
-    return _drop_nul(*_lenient(data, canonical(best.encoding), source, options))
+    return _finish(*_lenient(data, canonical(best.encoding), source, options))
 
 
 def line_at(data: bytes, position: int, encoding: str) -> int:
@@ -146,20 +146,20 @@ def _lenient(data: bytes, encoding: str, source: str, options: DecodeOptions):
     return text, encoding, {"decode_replaced": replaced}
 
 
-def _drop_nul(text: str, encoding: str, counts: dict[str, int]) -> tuple[str, str, dict[str, int]]:
-    # A NUL in a text file is damage (padding, a torn write), never content, and
-    # many downstream tools treat it as the end of the string.
-    if "\x00" not in text:
-        return text, encoding, counts
-    return text.replace("\x00", ""), encoding, {**counts, "nul": text.count("\x00")}
+def _finish(text: str, encoding: str, counts: dict[str, int]) -> tuple[str, str, dict[str, int]]:
+    """Drop what decoding leaves behind that is never content.
 
-
-def _drop_inner_boms(text: str) -> tuple[str, str, dict[str, int]]:
-    # A BOM inside a file comes from concatenating files that each had one.
-    if "\ufeff" not in text:
-        return text, "utf-8", {}
-    n = text.count("\ufeff")
-    return text.replace("\ufeff", ""), "utf-8", {"bom": n}
+    A BOM inside a file comes from concatenating files that each had one; a NUL
+    is padding or a torn write, and many downstream tools take it for the end
+    of the string. Both are found with one C-level scan when absent.
+    """
+    if "\ufeff" in text:
+        counts = {**counts, "bom": text.count("\ufeff")}
+        text = text.replace("\ufeff", "")
+    if "\x00" in text:
+        counts = {**counts, "nul": text.count("\x00")}
+        text = text.replace("\x00", "")
+    return text, encoding, counts
 
 
 def _sniff_bomless_utf16(data: bytes) -> str | None:
