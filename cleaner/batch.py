@@ -12,12 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from cleaner.config import Config
@@ -113,7 +117,18 @@ def _init_worker(config: Config, board, counter) -> None:
     _worker_board, _worker_slot = board, 2 * (index % (len(board) // 2))
     board[_worker_slot] = os.getpid()
     board[_worker_slot + 1] = -1
+    # If the parent is killed outright (SIGKILL, the OOM killer) nobody shuts
+    # the pool down: the worker would wait on its queue, or block writing a
+    # result nobody reads, for ever. The parent's sentinel closes when it dies.
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
     _worker_pipeline = Pipeline(config)
+
+
+def _exit_with_parent(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
@@ -152,80 +167,148 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
         for item in items:
             yield clean_item(pipeline, item)
         return
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    window = workers * 3
-    with shielded():
-        board = context.RawArray("q", 2 * workers)
-        counter = context.Value("i", 0)
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(config, board, counter))
-    pending: deque = deque()
+    pool = _WorkerPool(config, workers)
+    pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
     try:
         for chunk in _chunks(items):
-            with shielded():  # submit starts worker processes
-                pending.append((submitted, chunk, pool.submit(_clean_chunk, submitted, chunk)))
+            pending.append((submitted, chunk, pool.submit(submitted, chunk)))
             submitted += len(chunk)
-            if len(pending) >= window:
-                yield from _collect(pool, board, pending)
+            if len(pending) >= pool.window:
+                yield from pool.collect(pending)
         while pending:
-            yield from _collect(pool, board, pending)
+            yield from pool.collect(pending)
     except BaseException:
-        with shielded():
-            _stop_workers(pool)
+        pool.stop()
         raise
     finally:
-        with shielded():
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    # Stopped by signal rather than left to finish their chunks. The pool's own
-    # thread then finds them gone, fails the pending futures and exits, and the
-    # shutdown that follows joins it; cancelling futures from here instead races
-    # with that thread (InvalidStateError) and can leave the exit waiting on a
-    # full pipe.
-    for pid in list(getattr(pool, "_processes", None) or {}):  # private, but stable since 3.2
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
+        pool.close()
 
 
 class WorkerDied(CleanerError):
     pass
 
 
-def _collect(pool: ProcessPoolExecutor, board, pending: deque) -> list[Outcome]:
-    first, chunk, future = pending[0]
+# How often a wait for a result checks that the workers are still alive.
+_POLL_SECONDS = 0.5
+
+
+class _WorkerPool:
+    """A ProcessPoolExecutor, and what a batch needs that it does not give.
+
+    - which worker is on which item (a shared board), to name the document a
+      dead worker was on;
+    - noticing a dead worker in every case: CPython 3.11 starts a new worker
+      after waking its own thread for the new task, so that thread may not
+      watch the new worker until something else wakes it, and if that worker
+      dies first the pool waits for ever; the pool is woken again after each
+      submit, and waits for results check the workers' pids themselves;
+    - stopping at once: workers are signalled rather than left to finish.
+    Private attributes of the executor are read with getattr and a fallback.
+    """
+
+    def __init__(self, config: Config, workers: int):
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        self.window = workers * 3
+        with shielded():
+            self.board = context.RawArray("q", 2 * workers)
+            counter = context.Value("i", 0)
+            self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                                initargs=(config, self.board, counter))
+
+    def submit(self, first: int, chunk: list[Item]):
+        with shielded():  # submit starts worker processes
+            future = self.executor.submit(_clean_chunk, first, chunk)
+            wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None)
+            if wakeup is not None:
+                with contextlib.suppress(Exception):
+                    wakeup.wakeup()
+        return future
+
+    def collect(self, pending: deque) -> list[Outcome]:
+        future = pending[0][2]
+        while True:
+            try:
+                outcomes = future.result(timeout=_POLL_SECONDS)
+            except FuturesTimeout:
+                dead = [pid for pid, _ in self._workers() if not _alive(pid)]
+                if dead:
+                    raise WorkerDied(self._death_message(pending, dead)) from None
+                continue
+            except BrokenProcessPool:
+                raise WorkerDied(self._death_message(pending, None)) from None
+            pending.popleft()
+            return outcomes
+
+    def stop(self) -> None:
+        with shielded():
+            for pid in self._pids():
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+
+    def close(self) -> None:
+        # The pool's thread finds stopped workers gone, fails the pending
+        # futures and exits; this joins it. (Cancelling futures from here
+        # instead races with that thread: InvalidStateError kills it and the
+        # exit then waits for ever on a full pipe.)
+        with shielded():
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _pids(self) -> list[int]:
+        processes = getattr(self.executor, "_processes", None) or {}
+        return sorted(set(processes) | {pid for pid, _ in self._workers()})
+
+    def _workers(self) -> list[tuple[int, int]]:
+        """(pid, number of the item it is on, or -1) for each started worker."""
+        board = self.board
+        return [(board[i], board[i + 1]) for i in range(0, len(board), 2) if board[i]]
+
+    def _death_message(self, pending: deque, dead: list[int] | None) -> str:
+        items: dict[int, Item] = {}
+        for first, chunk, _ in pending:
+            items.update(enumerate(chunk, start=first))
+        how = "killed or out of memory"
+        if dead is None:
+            # The pool noticed first and is stopping the other workers with
+            # SIGTERM; once its thread is done every exit code is known, and
+            # the worker that died first ended some other way.
+            thread = getattr(self.executor, "_executor_manager_thread", None)
+            if thread is not None:
+                thread.join(5)
+            processes = getattr(self.executor, "_processes", None) or {}
+            codes = {pid: p.exitcode for pid, p in processes.items()}
+            dead = [pid for pid, code in codes.items() if code is not None and code != -signal.SIGTERM]
+            if dead:
+                how = _how_it_died(codes[dead[0]])
+        workers = self._workers()
+        on = [items[number] for pid, number in workers if pid in dead and number in items]
+        if on:
+            names = ", ".join(sorted({_where(item) for item in on}))
+            return f"a worker process died ({how}) while cleaning {names}"
+        # Not on the board: it died while receiving a chunk, before starting on
+        # it. The chunks go out in order, so it is the first one that did not
+        # come back cleaned and that no live worker is on.
+        busy = {number for pid, number in workers if pid not in dead and number >= 0}
+        for first, chunk, future in pending:
+            cleaned = future.done() and not future.cancelled() and future.exception() is None
+            if not cleaned and not busy.intersection(range(first, first + len(chunk))):
+                more = f" (or one of the {len(chunk) - 1} documents after it)" if len(chunk) > 1 else ""
+                return f"a worker process died ({how}) while taking on {_where(chunk[0])}{more}"
+        return f"a worker process died ({how})"
+
+
+def _alive(pid: int) -> bool:
     try:
-        outcomes = future.result()
-    except BrokenProcessPool:
-        raise WorkerDied(_death_message(pool, board, pending)) from None
-    pending.popleft()
-    return outcomes
-
-
-def _death_message(pool: ProcessPoolExecutor, board, pending: deque) -> str:
-    items: dict[int, Item] = {}
-    for first, chunk, _ in pending:
-        items.update(enumerate(chunk, start=first))
-    processes = getattr(pool, "_processes", None) or {}
-    busy = []  # (item, exit code) for every worker that was on an item
-    for slot in range(0, len(board), 2):
-        pid, number = board[slot], board[slot + 1]
-        if pid and number >= 0 and number in items:
-            process = processes.get(pid)
-            busy.append((items[number], process.exitcode if process is not None else None))
-    # The pool terminates the surviving workers (SIGTERM) once one has died;
-    # the one that died first ended some other way.
-    culprits = [(item, code) for item, code in busy if code is not None and code != -signal.SIGTERM]
-    culprits = culprits or busy
-    if not culprits:
-        first = next(iter(items.values()), None)
-        where = f" before it took a document; unfinished from {_where(first)} on" if first else ""
-        return f"a worker process died{where}"
-    how = _how_it_died(culprits[0][1])
-    names = ", ".join(sorted({_where(item) for item, _ in culprits}))
-    return f"a worker process died ({how}) while cleaning {names}"
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is dead, just not yet reaped by the forkserver
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _how_it_died(exitcode: int | None) -> str:
