@@ -10,11 +10,11 @@ depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import threading
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -22,14 +22,15 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
 from cleaner.interrupt import shielded
-from cleaner.io.sources import Item
-from cleaner.pipeline import Pipeline, document_from_record
+from cleaner.io import jsonl
+from cleaner.io.sources import Item, parse_jsonl_line
+from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records).
 CHUNK_BYTES = 1 << 20
@@ -40,7 +41,7 @@ CHUNK_ITEMS = 256
 class Outcome:
     source: str
     line: int | None
-    output: str | None = None  # the JSON line, without newline
+    output: bytes | None = None  # the JSON line (UTF-8), without newline
     error: str | None = None
     fixes: dict[str, int] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
@@ -66,13 +67,24 @@ class Summary:
 
 
 def document_from_item(item: Item, text_key: str) -> Document:
+    return _read_item(item, text_key)[0]
+
+
+def _read_item(item: Item, text_key: str) -> tuple[Document, bool]:
+    """The document of an item, and whether its record must be written back by ``json``."""
     if item.error is not None:
         raise InputError(item.source, item.error, item.line)
-    if item.format == "record":
-        doc = document_from_record(item.record or {}, text_key, source=item.source, line=item.line)
+    if item.format in ("record", "jsonl"):
+        record, stdlib = item.record, False
+        if record is None:
+            try:
+                record, stdlib = parse_jsonl_line(item)
+            except ValueError as err:
+                raise InputError(item.source, str(err), item.line) from None
+        doc = document_from_record(record, text_key, source=item.source, line=item.line)
         doc.encoding_in = "utf-8"  # JSONL is read as UTF-8
-        return doc
-    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data)
+        return doc, stdlib
+    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data), False
 
 
 def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
@@ -80,7 +92,8 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     if item.record is not None and isinstance(item.record.get(pipeline.config.text_key), str):
         size = len(item.record[pipeline.config.text_key].encode("utf-8", "surrogatepass"))
     try:
-        doc = pipeline.clean_document(document_from_item(item, pipeline.config.text_key))
+        doc, stdlib = _read_item(item, pipeline.config.text_key)
+        doc = pipeline.clean_document(doc)
     except CleanerError as err:
         return Outcome(item.source, item.line, error=str(err), size=size)
     except RecursionError:
@@ -88,7 +101,7 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     except Exception as err:  # a bug in a pass must not take the batch down
         return Outcome(item.source, item.line, size=size,
                        error=f"{_where(item)}: internal error in cleaner: {type(err).__name__}: {err}")
-    line = json.dumps(doc.to_record(), ensure_ascii=False)
+    line = jsonl.dumps(doc.to_record(), stdlib)
     return Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes), flags=list(doc.flags), size=size)
 
 
@@ -100,17 +113,20 @@ def _where(item: Item) -> str:
 
 _worker_pipeline: Pipeline | None = None
 # Shared with the parent: per worker, its pid and the sequence number of the
-# item it is cleaning (-1 between items), so that when a worker dies the
-# parent can name the document it was on.
+# item it is on (-1 between items), so that when a worker dies the parent can
+# name the document it was on.
 _worker_board = None
 _worker_slot = 0
 
 
-def _init_worker(config: Config, board, counter) -> None:
+def _init_worker(pipeline: Pipeline, board, counter) -> None:
     global _worker_pipeline, _worker_board, _worker_slot
     # Ctrl-C reaches the whole process group; the parent stops the workers, so
-    # a worker must not die on its own with a traceback of its own.
+    # a worker must not stop on its own with a traceback of its own. A forked
+    # worker also inherits the parent's SIGTERM handler, which would turn the
+    # parent's "stop now" into an exception the pool hands back as a result.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with counter.get_lock():
         index = counter.value
         counter.value += 1
@@ -123,7 +139,7 @@ def _init_worker(config: Config, board, counter) -> None:
     parent = multiprocessing.parent_process()
     if parent is not None and parent.sentinel is not None:
         threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
-    _worker_pipeline = Pipeline(config)
+    _worker_pipeline = pipeline
 
 
 def _exit_with_parent(sentinel: int) -> None:
@@ -131,14 +147,18 @@ def _exit_with_parent(sentinel: int) -> None:
     os._exit(1)
 
 
-def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
+def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], object]) -> list:
     assert _worker_pipeline is not None
-    outcomes = []
+    results = []
     for number, item in enumerate(chunk, start=first):
         _worker_board[_worker_slot + 1] = number
-        outcomes.append(clean_item(_worker_pipeline, item))
+        results.append(work(_worker_pipeline, item))
     _worker_board[_worker_slot + 1] = -1
-    return outcomes
+    return results
+
+
+def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
+    return _on_board(first, chunk, clean_item)
 
 
 def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
@@ -167,12 +187,17 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
         for item in items:
             yield clean_item(pipeline, item)
         return
+    yield from _in_workers(_clean_chunk, items, config, workers)
+
+
+def _in_workers(function, items: Iterable[Item], config: Config, workers: int) -> Iterator:
+    """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order."""
     pool = _WorkerPool(config, workers)
     pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
     try:
         for chunk in _chunks(items):
-            pending.append((submitted, chunk, pool.submit(submitted, chunk)))
+            pending.append((submitted, chunk, pool.submit(function, submitted, chunk)))
             submitted += len(chunk)
             if len(pending) >= pool.window:
                 yield from pool.collect(pending)
@@ -183,6 +208,65 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
         raise
     finally:
         pool.close()
+
+
+# -- the first scan: line statistics of the run ------------------------------
+
+
+def wants_line_stats(config: Config) -> bool:
+    return new_line_counter(config) is not None
+
+
+def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
+    try:
+        return sorted(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
+    except Exception:  # a bad input is reported by the cleaning scan, not here
+        return []
+
+
+def _hash_chunk(first: int, chunk: list[Item]) -> list[list[int]]:
+    return _on_board(first, chunk, _item_hashes)
+
+
+def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
+    """First scan over a run: the configuration with the run's frequent lines in it.
+
+    Hashes are computed in the workers and counted here in input order, so the
+    result (and the cleaned output) is the same for any number of workers.
+    """
+    counter = new_line_counter(config)
+    if counter is None:
+        return config
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for item in items:
+            counter.add(_item_hashes(pipeline, item))
+        return config.replace(line_stats=counter.frequent())
+    for hashes in _in_workers(_hash_chunk, items, config, workers):
+        counter.add(hashes)
+    return config.replace(line_stats=counter.frequent())
+
+
+def _start_method(config: Config):
+    """The multiprocessing context for the workers, and the pipeline to hand them.
+
+    On Linux, while this process runs no other thread, workers are forked with
+    the passes already built (OpenCC dictionaries, rule tables and models shared
+    copy-on-write), so they start in milliseconds instead of each importing and
+    building everything again. Elsewhere, or from a threaded program where
+    fork is unsafe, forkserver/spawn workers rebuild the pipeline from its
+    pickled configuration.
+    """
+    pipeline = Pipeline(config)
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        pipeline.passes  # build once, here, before forking
+        # A forked child flushes its copy of any pending output at exit.
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        return multiprocessing.get_context("fork"), pipeline
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
 
 
 class WorkerDied(CleanerError):
@@ -208,18 +292,17 @@ class _WorkerPool:
     """
 
     def __init__(self, config: Config, workers: int):
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
         self.window = workers * 3
+        context, pipeline = _start_method(config)
         with shielded():
             self.board = context.RawArray("q", 2 * workers)
             counter = context.Value("i", 0)
             self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                                initargs=(config, self.board, counter))
+                                                initargs=(pipeline, self.board, counter))
 
-    def submit(self, first: int, chunk: list[Item]):
+    def submit(self, function, first: int, chunk: list[Item]):
         with shielded():  # submit starts worker processes
-            future = self.executor.submit(_clean_chunk, first, chunk)
+            future = self.executor.submit(function, first, chunk)
             wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None)
             if wakeup is not None:
                 with contextlib.suppress(Exception):

@@ -245,7 +245,11 @@ def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
     victim, first_seen, deadline = None, {}, time.monotonic() + 30
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
         for pid in descendants(proc.pid):
-            if b"forkserver" not in cmdline(pid) or _parent(pid) == proc.pid:  # the forkserver itself
+            # Workers are forked from the main process, or from a forkserver
+            # where fork is not used; neither the forkserver nor the resource
+            # tracker is a worker.
+            command = cmdline(pid)
+            if b"resource_tracker" in command or (b"forkserver" in command and _parent(pid) == proc.pid):
                 continue
             read = _io_read(pid)
             first_seen.setdefault(pid, read)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import glob
-import json
+import io
 import os
 import re
 import stat
@@ -27,7 +27,9 @@ class Item:
 
     source: str
     id: str
-    format: str  # "text", "html" or "record"
+    # "text" or "html" (data: the file's bytes), "jsonl" (data: one raw JSONL
+    # line, parsed by the worker that cleans it) or "record" (an already parsed dict).
+    format: str
     data: bytes | None = None
     record: dict[str, Any] | None = None
     line: int | None = None
@@ -142,64 +144,72 @@ def _found(path: Path) -> Path | Unreadable:
 
 
 def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Item]:
+    """Work items, streamed: a JSONL file is read line by line, never whole."""
     for path in expand_inputs(inputs):
         if isinstance(path, Unreadable):
             yield Item(str(path.path), path.path.name, "text", error=path.message)
             continue
         if path == "-":
-            data = (stdin or sys.stdin.buffer).read()
+            handle = stdin or sys.stdin.buffer
+            if hasattr(handle, "peek"):
+                head = handle.peek(1024)[:1024]
+            else:
+                head = handle.read()
+                handle = io.BytesIO(head)
+            if stdin_format in ("auto", "jsonl"):
+                fmt = stdin_format if stdin_format != "auto" else sniff_format(head)
+                if fmt == "jsonl":
+                    yield from _jsonl_items("<stdin>", handle)
+                    continue
+            data = handle.read()
             fmt = stdin_format if stdin_format != "auto" else sniff_format(data)
-            yield from _items_from_bytes("<stdin>", "stdin", fmt, data)
+            yield Item("<stdin>", "stdin", fmt, data=data)
             continue
         source = str(path)
         fmt = TEXT_SUFFIXES.get(path.suffix.lower(), "text")
         try:
+            if path.is_dir():
+                raise IsADirectoryError(f"cannot read folder {source}")
+            if fmt == "jsonl":
+                with path.open("rb") as handle:
+                    yield from _jsonl_items(source, handle)
+                continue
             data = path.read_bytes()
         except OSError as err:
             yield Item(source, path.stem, fmt, error=_os_message(err))
             continue
         if fmt == "text" and sniff_format(data) == "html":
             fmt = "html"
-        yield from _items_from_bytes(source, path.stem, fmt, data)
+        yield Item(source, path.stem, fmt, data=data)
 
 
-def _items_from_bytes(source: str, stem: str, fmt: str, data: bytes) -> Iterator[Item]:
-    if fmt == "jsonl":
-        yield from _jsonl_items(source, data)
-    else:
-        yield Item(source, stem, fmt, data=data)
-
-
-def _jsonl_items(source: str, data: bytes) -> Iterator[Item]:
+def _jsonl_items(source: str, handle: BinaryIO) -> Iterator[Item]:
+    """One item per non-blank line; parsing is left to the worker that cleans it."""
     stem = Path(source).stem
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if raw.isspace() or not raw:
             continue
-        try:
-            record = json.loads(raw, parse_constant=_reject_constant)
-        except RecursionError:
-            yield Item(source, f"{stem}_{number}", "record", line=number, error="JSON nested too deeply")
-            continue
-        except UnicodeDecodeError as err:
-            yield Item(source, f"{stem}_{number}", "record", line=number,
-                       error=f"line is not UTF-8 (byte {err.start})")
-            continue
-        except ValueError as err:
-            yield Item(source, f"{stem}_{number}", "record", line=number, error=f"malformed JSON: {err}")
-            continue
-        if not isinstance(record, dict):
-            yield Item(source, f"{stem}_{number}", "record", line=number,
-                       error=f"line is a JSON {type(record).__name__}, not an object")
-            continue
-        yield Item(source, str(record.get("id", f"{stem}_{number}")), "record", record=record, line=number)
+        yield Item(source, f"{stem}_{number}", "jsonl", data=raw, line=number)
 
 
-def _reject_constant(name: str):
-    # NaN and Infinity are not JSON; passed through they would make the output
-    # unreadable for every strict JSON reader downstream.
-    raise ValueError(f"{name} is not valid JSON")
+def parse_jsonl_line(item: Item) -> tuple[dict[str, Any], bool]:
+    """The record of a "jsonl" item, and whether it must be written back by ``json``.
+
+    Raises ValueError with the message the user sees for that line.
+    """
+    from cleaner.io import jsonl
+
+    try:
+        record, stdlib = jsonl.loads(item.data or b"")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"line is not UTF-8 (byte {err.start})") from None
+    except ValueError as err:
+        raise ValueError(f"malformed JSON: {err}") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"line is a JSON {type(record).__name__}, not an object")
+    return record, stdlib
 
 
 def sniff_format(data: bytes) -> str:
