@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import Enum
@@ -10,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cleaner import interrupt
 from cleaner.errors import CleanerError, ConfigError
 
 app = typer.Typer(
@@ -86,7 +88,10 @@ def clean(
             import io
 
             stdin = io.BytesIO(sys.stdin.buffer.read())
-        cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin), cfg, workers)
+        try:
+            cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin), cfg, workers)
+        except CleanerError as err:  # a worker died during the first scan
+            _die(str(err), 1)
         if stdin is not None:
             stdin.seek(0)
     items = read_items(inputs, stdin_format=input_format.value, stdin=stdin)
@@ -348,11 +353,18 @@ def rules(
 
 
 def main() -> None:
+    interrupt.install()
     try:
         app()
-    except KeyboardInterrupt:
-        sys.stderr.write("cleaner: interrupted\n")
-        os._exit(130)
+    except interrupt.Interrupted as err:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stderr.write(f"cleaner: {err.message}\n")
+        sys.stderr.flush()
+        # The batch has stopped its workers; a normal exit lets multiprocessing
+        # release its semaphores (os._exit would leave the resource tracker to
+        # complain about them on stderr).
+        sys.exit(err.exit_code)
     except Exception as err:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLEANER_DEBUG"):
             raise

@@ -7,9 +7,12 @@ time as the stream is consumed, so memory stays bounded by the largest file.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import io
 import os
+import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +42,15 @@ class Item:
         return 0
 
 
-def expand_inputs(inputs: list[str]) -> Iterator[Path | str]:
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A path found while expanding the inputs that cannot be listed or read."""
+
+    path: Path
+    message: str
+
+
+def expand_inputs(inputs: list[str]) -> Iterator[Path | str | Unreadable]:
     """Paths in a deterministic order: folders sorted, globs sorted; ``-`` as is."""
     for given in inputs:
         if given == "-":
@@ -51,17 +62,62 @@ def expand_inputs(inputs: list[str]) -> Iterator[Path | str]:
         elif path.exists() or path.is_symlink():
             yield path
         elif glob.has_magic(given):
-            matches = sorted(glob.glob(given, recursive=True))
+            matches = _glob(given)
             if not matches:
                 yield path  # reported as missing
+            seen: set[Path] = set()  # ``a/**`` matches a folder and the files in it
             for match in matches:
                 m = Path(match)
-                yield from (_walk(m) if m.is_dir() else [m])
+                for found in _walk(m) if m.is_dir() else [_found(m)]:
+                    if isinstance(found, Unreadable) or found not in seen:
+                        seen.add(found)
+                        yield found
         else:
             yield path
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _glob(pattern: str) -> list[str]:
+    """Sorted matches of ``pattern``; ``**`` never follows symlinked folders.
+
+    ``glob.glob(recursive=True)`` follows them, so a link to a parent folder
+    makes it descend until the path is too long, and two such links make the
+    number of paths explode. ``**`` is matched here against an ``os.walk``
+    listing instead, which does not follow links.
+    """
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    parts = Path(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    root = Path(*parts[:fixed]) if fixed else Path(".")
+    matcher = re.compile(_translate(parts[fixed:]))
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        relative = Path(folder).relative_to(root)
+        # Symlinked folders are listed by os.walk but not entered; matching them
+        # here would walk through the link after all.
+        linked = {d for d in dirs if (Path(folder) / d).is_symlink()}
+        for name in [*(d for d in dirs if d not in linked), *(f for f in files if not f.startswith("."))]:
+            if matcher.fullmatch((relative / name).as_posix()):
+                found.append(str(root / relative / name) if fixed else str(relative / name))
+    return sorted(found)
+
+
+def _translate(parts: tuple[str, ...]) -> str:
+    pieces = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            pieces.append(".*" if last else "(?:.*/)?")
+            continue
+        # fnmatch's translation of one path component, kept inside the component.
+        pieces.append(fnmatch.translate(part).removeprefix("(?s:").removesuffix(")\\Z").replace(".*", "[^/]*"))
+        if not last:
+            pieces.append("/")
+    return "".join(pieces)
+
+
+def _walk(folder: Path) -> Iterator[Path | Unreadable]:
     # os.walk does not follow symlinked folders, so symlink loops cannot trap it;
     # unreadable folders are reported through onerror rather than skipped silently.
     errors: list[OSError] = []
@@ -69,14 +125,30 @@ def _walk(folder: Path) -> Iterator[Path]:
         dirs.sort()
         for name in sorted(files):
             if Path(name).suffix.lower() in TEXT_SUFFIXES and not name.startswith("."):
-                yield Path(root) / name
+                yield _found(Path(root) / name)
     for err in errors:
-        yield Path(err.filename or folder)  # reading it yields the error item
+        yield Unreadable(Path(err.filename or folder), "cannot list folder: " + _os_message(err))
+
+
+def _found(path: Path) -> Path | Unreadable:
+    """A file found by a folder walk or a glob, unless it is a pipe or device.
+
+    Reading a named pipe or a device found that way would hang the run or never
+    end; one named on the command line (``<(zcat x)``) is read like a file.
+    """
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return path  # a broken link or a loop: reading it names the error
+    return Unreadable(path, "not a regular file (pipe, socket or device)") if special else path
 
 
 def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Item]:
     """Work items, streamed: a JSONL file is read line by line, never whole."""
     for path in expand_inputs(inputs):
+        if isinstance(path, Unreadable):
+            yield Item(str(path.path), path.path.name, "text", error=path.message)
+            continue
         if path == "-":
             handle = stdin or sys.stdin.buffer
             if hasattr(handle, "peek"):
