@@ -23,7 +23,7 @@ from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
 from cleaner.io import jsonl
 from cleaner.io.sources import Item, parse_jsonl_line
-from cleaner.pipeline import Pipeline, document_from_record
+from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records).
 CHUNK_BYTES = 1 << 20
@@ -175,6 +175,54 @@ def _start_method(config: Config):
                 stream.flush()
         return multiprocessing.get_context("fork"), pipeline
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
+
+
+# -- the first scan: line statistics of the run ------------------------------
+
+
+def wants_line_stats(config: Config) -> bool:
+    return new_line_counter(config) is not None
+
+
+def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
+    try:
+        return sorted(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
+    except Exception:  # a bad input is reported by the cleaning scan, not here
+        return []
+
+
+def _hash_chunk(chunk: list[Item]) -> list[list[int]]:
+    assert _worker_pipeline is not None
+    return [_item_hashes(_worker_pipeline, item) for item in chunk]
+
+
+def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
+    """First scan over a run: the configuration with the run's frequent lines in it.
+
+    Hashes are computed in the workers and counted here in input order, so the
+    result (and the cleaned output) is the same for any number of workers.
+    """
+    counter = new_line_counter(config)
+    if counter is None:
+        return config
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for item in items:
+            counter.add(_item_hashes(pipeline, item))
+        return config.replace(line_stats=counter.frequent())
+    context, pipeline = _start_method(config)
+    window = workers * 3
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(pipeline,)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(items):
+            pending.append((chunk, pool.submit(_hash_chunk, chunk)))
+            if len(pending) >= window:
+                for hashes in _collect(*pending.popleft()):
+                    counter.add(hashes)
+        while pending:
+            for hashes in _collect(*pending.popleft()):
+                counter.add(hashes)
+    return config.replace(line_stats=counter.frequent())
 
 
 class WorkerDied(CleanerError):

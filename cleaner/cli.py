@@ -69,7 +69,7 @@ def clean(
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
 ) -> None:
     """Clean documents and write one JSON object per document."""
-    from cleaner.batch import Summary, clean_items
+    from cleaner.batch import Summary, clean_items, learn_line_stats, wants_line_stats
     from cleaner.io.atomic import atomic_writer
     from cleaner.io.sources import read_items
 
@@ -78,7 +78,18 @@ def clean(
                              rules=[str(r) for r in rules] if rules else None)
     except ConfigError as err:
         _die(str(err), 2)
-    items = read_items(inputs, stdin_format=input_format.value)
+    stdin = None
+    if wants_line_stats(cfg):
+        # A first scan learns the lines that recur across the run (boilerplate.batch_min_docs);
+        # standard input can be read once only, so it is kept for the second scan.
+        if "-" in inputs:
+            import io
+
+            stdin = io.BytesIO(sys.stdin.buffer.read())
+        cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin), cfg, workers)
+        if stdin is not None:
+            stdin.seek(0)
+    items = read_items(inputs, stdin_format=input_format.value, stdin=stdin)
     summary = Summary()
     show_progress = sys.stderr.isatty() if progress is None else progress
     failed = None

@@ -40,6 +40,9 @@ class Config:
     keep_removed: bool = False
     rules: tuple[str, ...] = ()
     path: str | None = None  # where it was read from, for messages
+    # Lines frequent across the documents of a run (cleaner.boilerplate.repeated.LineStats),
+    # learnt by a first scan (batch.learn_line_stats / Pipeline.observe); not read from TOML.
+    line_stats: Any = None
 
     @property
     def enabled(self) -> tuple[str, ...]:

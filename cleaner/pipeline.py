@@ -69,6 +69,41 @@ class Pipeline:
             configure(self.config)
         return instance
 
+    # -- batch statistics: lines that recur across the documents of a run
+    def observe(self, records: Iterable[Mapping[str, Any] | str]) -> "Pipeline":
+        """Learn which lines recur across ``records`` (dicts or texts) and remove them later.
+
+        A first scan for the boilerplate pass's ``batch_min_docs`` rule: every record
+        runs through the passes before ``boilerplate``, and the distinct lines of each
+        are counted as hashes. The frequent ones then travel with the configuration
+        (so a pickled pipeline carries them to workers). On a sharded engine, each
+        shard that observes its own records gets a per-shard statistic; observe once
+        on the driver for a corpus-wide one.
+        """
+        counter = new_line_counter(self.config)
+        if counter is None:
+            return self
+        for record in records:
+            doc = Document(id="text", text=record) if isinstance(record, str) else \
+                document_from_record(record, self.config.text_key)
+            counter.add(self.line_hashes(doc))
+        self.config = self.config.replace(line_stats=counter.frequent())
+        self._passes = None
+        return self
+
+    def line_hashes(self, doc: Document) -> set[int]:
+        """The hashes of ``doc``'s lines as the boilerplate pass will see them."""
+        from cleaner.boilerplate.repeated import document_line_hashes
+
+        text = doc.text
+        for p in self.passes:
+            if p.name == "boilerplate":
+                break
+            text = p.apply(text, doc).text
+        if doc.data is not None:
+            text = strict_utf8(doc)
+        return document_line_hashes(text, self.config.options_for("boilerplate").batch_min_chars)
+
     # -- the three library forms: text, record, stream
     def clean_text(self, text: str) -> str:
         return self.clean_document(Document(id="text", text=text)).text
@@ -98,6 +133,18 @@ class Pipeline:
             text = strict_utf8(doc)
         doc.text = text
         return doc
+
+
+def new_line_counter(config: Config):
+    """A counter for the first scan, or None when no batch statistic is wanted."""
+    if "boilerplate" not in config.enabled:
+        return None
+    options = config.options_for("boilerplate")
+    if options.batch_min_docs <= 0:
+        return None
+    from cleaner.boilerplate.repeated import LineCounter
+
+    return LineCounter(options.batch_min_docs, options.batch_max_entries)
 
 
 def strict_utf8(doc: Document) -> str:
