@@ -155,28 +155,6 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
             raise
 
 
-def _start_method(config: Config):
-    """The multiprocessing context for the workers, and the pipeline to hand them.
-
-    On Linux, while this process runs no other thread, workers are forked with
-    the passes already built (OpenCC dictionaries, rule tables and models shared
-    copy-on-write), so they start in milliseconds instead of each importing and
-    building everything again. Elsewhere, or from a threaded program where
-    fork is unsafe, forkserver/spawn workers rebuild the pipeline from its
-    pickled configuration.
-    """
-    pipeline = Pipeline(config)
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
-        pipeline.passes  # build once, here, before forking
-        # A forked child flushes its copy of any pending output at exit.
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-        return multiprocessing.get_context("fork"), pipeline
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
-
-
 # -- the first scan: line statistics of the run ------------------------------
 
 
@@ -223,6 +201,28 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
             for hashes in _collect(*pending.popleft()):
                 counter.add(hashes)
     return config.replace(line_stats=counter.frequent())
+
+
+def _start_method(config: Config):
+    """The multiprocessing context for the workers, and the pipeline to hand them.
+
+    On Linux, while this process runs no other thread, workers are forked with
+    the passes already built (OpenCC dictionaries, rule tables and models shared
+    copy-on-write), so they start in milliseconds instead of each importing and
+    building everything again. Elsewhere, or from a threaded program where
+    fork is unsafe, forkserver/spawn workers rebuild the pipeline from its
+    pickled configuration.
+    """
+    pipeline = Pipeline(config)
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        pipeline.passes  # build once, here, before forking
+        # A forked child flushes its copy of any pending output at exit.
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        return multiprocessing.get_context("fork"), pipeline
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
 
 
 class WorkerDied(CleanerError):

@@ -210,6 +210,143 @@ def passes(
             typer.echo(f"     {key} = {value!r}{note}")
 
 
+# -- check, explain, rules (cleaner/check.py, cleaner/explain.py) -------------------------
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs (.txt, .html, .jsonl).")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite dirty files in place (atomically, in their own format).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of what --fix would write; change nothing.")] = False,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes or families (prefixes, comma-separated).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these codes or families.")] = None,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per code instead of listing them.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the paths of files with findings.")] = False,
+    explain: Annotated[Optional[str], typer.Option("--explain", help="Explain a code (e.g. M101) and exit.")] = None,
+    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the paths).")] = None,
+) -> None:
+    """Report what cleaning would change, as path:line:col: CODE message; exit 1 if anything would."""
+    from cleaner import check as checking
+    from cleaner.explain import explain_code
+    from cleaner.pipeline import Pipeline
+
+    if explain is not None:
+        try:
+            typer.echo(explain_code(explain))
+        except KeyError:
+            _die(f"unknown code {explain!r} (see `cleaner rules`)", 2)
+        return
+    if not paths:
+        _die("check needs at least one path (or --explain CODE)", 2)
+    if fix and diff:
+        _die("--fix and --diff exclude each other", 2)
+    try:
+        cfg = resolve_config(config, paths, text_key=text_key)
+        selection = checking.Selection.parse(select or (), ignore or ())
+    except ConfigError as err:
+        _die(str(err), 2)
+    except ValueError as err:
+        _die(str(err), 2)
+    checker = checking.Checker(Pipeline(cfg), selection)
+    reports = list(checker.check_paths(paths))
+    failed = False
+    for report in reports:
+        for error in report.errors:
+            typer.echo(f"cleaner: {error}", err=True)
+            failed = True
+    findings = checking.sorted_findings(reports)
+    dirty = [r for r in reports if r.dirty]
+    if diff:
+        for report in sorted(dirty, key=lambda r: r.path):
+            typer.echo(checking.unified_diff(report), nl=False)
+        typer.echo(f"Would fix {len(findings)} findings in {len(dirty)} files.", err=True)
+        raise typer.Exit(1 if dirty or failed else 0)
+    if fix:
+        fixed_files = 0
+        for report in dirty:
+            try:
+                fixed_files += checking.write_fix(report)
+            except (CleanerError, OSError) as err:
+                typer.echo(f"cleaner: {report.path}: not fixed: {err}", err=True)
+                failed = True
+        remaining = [f for f in findings if not f.fixable]
+        for finding in remaining:
+            typer.echo(finding.render())
+        if not quiet:
+            fixed = len(findings) - len(remaining)
+            typer.echo(f"Fixed {fixed} findings in {fixed_files} file{'s' * (fixed_files != 1)}, {len(remaining)} remaining.")
+        raise typer.Exit(1 if remaining or failed else 0)
+    if quiet:
+        for path in sorted({f.path for f in findings}):
+            typer.echo(path)
+    elif statistics:
+        codes = checking.all_codes()
+        for code, n in checking.count_by_code(findings).items():
+            summary = codes[code][1].summary if code in codes else ""
+            typer.echo(f"{n:>7}  {code}  {summary}")
+        typer.echo(checking.summary_line(findings, len(reports), len({f.path for f in findings})))
+    else:
+        for finding in findings:
+            typer.echo(finding.render())
+        typer.echo(checking.summary_line(findings, len(reports), len({f.path for f in findings})))
+    raise typer.Exit(1 if findings or failed else 0)
+
+
+@app.command("explain")
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="One .txt/.html file, or a .jsonl file (see --line).")],
+    output_format: Annotated[ExplainFormat, typer.Option("--format", help="text (coloured on a terminal) or json.")] = ExplainFormat.text,
+    line: Annotated[Optional[int], typer.Option("--line", min=1, help="JSONL: the record on this line (default: the first).")] = None,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour (default: on a terminal).")] = None,
+    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file.")] = None,
+) -> None:
+    """Show, pass by pass, what cleaning changes in one document and why."""
+    import json
+
+    from cleaner import explain as explaining
+    from cleaner.pipeline import Pipeline
+
+    try:
+        cfg = resolve_config(config, [str(file)], text_key=text_key)
+        analysis = explaining.explain_file(file, Pipeline(cfg), line)
+    except ConfigError as err:
+        _die(str(err), 2)
+    except CleanerError as err:
+        _die(str(err), 1)
+    if output_format is ExplainFormat.json:
+        typer.echo(json.dumps(explaining.explain_data(analysis), ensure_ascii=False, indent=1))
+    else:
+        use_color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") if color is None else color
+        typer.echo(explaining.explain_text(analysis, color=use_color), nl=False, color=use_color)
+
+
+@app.command()
+def rules(
+    prefix: Annotated[Optional[str], typer.Argument(help="Only codes starting with this (e.g. M or W10).")] = None,
+    output_format: Annotated[ExplainFormat, typer.Option("--format", help="text or json.")] = ExplainFormat.text,
+) -> None:
+    """List every finding code by family, with what it means and an example."""
+    import json
+
+    from cleaner import explain as explaining
+
+    if output_format is ExplainFormat.json:
+        typer.echo(json.dumps(explaining.rules_json(), ensure_ascii=False, indent=1))
+        return
+    text = explaining.rules_text(prefix or "")
+    if not text:
+        _die(f"no code starts with {prefix!r}", 2)
+    typer.echo(text)
+
+# -- end of check, explain, rules ----------------------------------------------------------
+
+
 def main() -> None:
     try:
         app()

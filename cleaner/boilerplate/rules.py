@@ -285,8 +285,16 @@ def builtin_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     folder = resources.files("cleaner.rules")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            rules.extend(parse_text(entry.read_text(encoding="utf-8"), f"rules/{entry.name}"))
+        if not entry.name.endswith(".toml"):
+            continue
+        where = f"rules/{entry.name}"
+        try:
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"invalid TOML: {err}", where) from None
+        # rules/ also holds other passes' data (punctuation.toml): boilerplate files name a concern.
+        if "concern" in data:
+            rules.extend(parse_rules(data, where))
     return tuple(rules)
 
 
@@ -301,8 +309,26 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
     suffix = _index([r for r in rules if r.scope == "suffix" and r.where == "any"])
     prefix = _index([r for r in rules if r.scope == "prefix" and r.where == "any"])
     words = set(line.by_keyword) | set(suffix.by_keyword) | set(prefix.by_keyword)
+    for index in (line, suffix, prefix):
+        _cover(index, words)
     return RuleSet(rules, line, suffix, prefix, _index([r for r in rules if r.where == "last"]),
                    re.compile(trie_pattern(words)) if words else None)
+
+
+def _cover(index: RuleIndex, words: set[str]) -> None:
+    """Let every word of the shared scan name this index's rules for the keywords inside it.
+
+    The scan finds the longest word at a position (责编: of one rule hides 责编 of
+    another), so a hit stands for every keyword it contains.
+    """
+    table = index.by_keyword
+    for word in words:
+        found: set[int] = set()
+        for i in range(len(word)):
+            for j in range(i + 1, len(word) + 1):
+                found.update(table.get(word[i:j], ()))
+        if found:
+            table[word] = tuple(sorted(found))
 
 
 def _index(rules: list[Rule]) -> RuleIndex:

@@ -25,6 +25,10 @@ class Code:
     kind: str  # the key counted in a record's ``fixes``
     summary: str
     example: str = ""
+    # The change turns a file into a record rather than cleaning it (markup
+    # stripped from HTML, a header line moved into ``title``/``meta``):
+    # ``check`` does not report it and ``check --fix`` keeps that text in the file.
+    structural: bool = False
 
 
 @dataclass(frozen=True, slots=True)

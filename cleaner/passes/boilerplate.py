@@ -112,11 +112,13 @@ class Boilerplate(Pass):
         Code("B199", "custom_rule", "line removed by a user rule file", ""),
         Code("B201", "link_list", "run of link-like lines after the article", "复工复产进行时⏎东三省给力复工促“六稳”"),
         Code("B202", "menu_row", "row of menu words", "日报 周报 杂志 人民网"),
-        Code("B301", "title", "title line moved to the record's title", "銅仁江口:“紅色引擎”為復工復產注入強勁動能"),
+        # Header lines become record fields: check neither reports nor applies these.
+        Code("B301", "title", "title line moved to the record's title", "銅仁江口:“紅色引擎”為復工復產注入強勁動能",
+             structural=True),
         Code("B302", "header_meta", "date/source/editor line moved to metadata",
-             "2020-03-07 16:21:56来源:国际在线编辑:柳洪华"),
-        Code("B303", "header_outlet", "outlet line moved to metadata", "人民網-貴州頻道"),
-        Code("B304", "byline", "byline moved to metadata", "□ 《民生周刊》记者 郑智维"),
+             "2020-03-07 16:21:56来源:国际在线编辑:柳洪华", structural=True),
+        Code("B303", "header_outlet", "outlet line moved to metadata", "人民網-貴州頻道", structural=True),
+        Code("B304", "byline", "byline moved to metadata", "□ 《民生周刊》记者 郑智维", structural=True),
         Code("B401", "repeated_line", "line repeated within the document", "a caption printed twice"),
         Code("B402", "batch_repeated_line", "line found in many documents of the run", "an outlet's footer"),
     )

@@ -56,6 +56,8 @@ class Decode(Pass):
         Code("E102", "mixed_encoding", "lines in another encoding than the rest of the file",
              "a GBK line inside a UTF-8 file"),
         Code("E103", "bom", "byte order mark removed", "\\ufeff at the start of a line"),
+        Code("E104", "reencoded", "file is not UTF-8 (check --fix rewrites it as UTF-8)",
+             "a GB18030 or Big5 file"),
     )
 
     def apply(self, text, doc):
@@ -78,7 +80,9 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
                           (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _strict(data, encoding, source), encoding, {}
+            # A second BOM (files concatenated) is dropped like any inner one.
+            text, _, counts = _drop_inner_boms(_strict(data, encoding, source))
+            return text, encoding, counts
     utf16 = _sniff_bomless_utf16(data)
     if utf16:
         return _strict(data, utf16, source), utf16, {}
@@ -107,9 +111,28 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(options.encodings)).best()
-    if best is None:
+    if best is not None:
+        return _lenient(data, canonical(best.encoding), source, options)
+    # charset-normalizer gives up on a file with a few damaged bytes (a GBK page
+    # with one truncated character); the CJK codec that needs the fewest
+    # replacements wins if that is within the tolerated share.
+    damaged = _least_damaged(data, options)
+    if damaged is None:
         raise InputError(source, "undecodable bytes: not UTF-8, UTF-16, GB18030, Big5 or a Latin encoding")
-    return _lenient(data, canonical(best.encoding), source, options)
+    return damaged
+
+
+def _least_damaged(data: bytes, options: DecodeOptions):
+    best = None
+    for encoding in ("utf-8", "gb18030", "big5hkscs"):
+        text = data.decode(encoding, errors="replace")
+        replaced = text.count("\ufffd")
+        if best is None or replaced < best[2]:
+            best = (text, encoding, replaced)
+    text, encoding, replaced = best
+    if replaced > options.max_replaced * len(data) + 1:
+        return None
+    return text, encoding, {"decode_replaced": replaced}
 
 
 def _strict(data: bytes, encoding: str, source: str) -> str:

@@ -30,7 +30,12 @@ _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # scans for spaces in C instead of trying a lookbehind at every character.)
 _CJK_SPACE = re.compile(
     f"[{HSPACE}](?:(?<=[{HAN}{ZH_PUNCT}][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}])"
-    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$)))"
+    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+    # ... or after such a mark (and a closing bracket), before a Chinese
+    # character: once widened (``，``) it is the case above, and a second run
+    # would strip what the first kept.
+    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}])"
+    f"|(?<=[)][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}]))"
 )
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
@@ -191,6 +196,7 @@ def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
     first = next((i for i, b in enumerate(blank) if not b), len(lines))
     last = max((i for i, b in enumerate(blank) if not b), default=-1)
 
+    carry = ""  # the text of earlier lines joined into this one
     for i, (start, body, end) in enumerate(lines):
         term_at = start + len(body)
         if blank[i]:
@@ -208,9 +214,19 @@ def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
         lead = len(body) - len(body.lstrip(HSPACE))
         if lead:
             changes.append(Change("W102", start, start + lead, body[:lead], ""))
-        if options.strip_cjk_spaces and not _is_heading(content, options):
+        # Wraps and headings are judged on the line as the output will have it:
+        # joined to the lines wrapped into it, without its CJK spaces. Judging
+        # the input line instead makes a second run join (or strip) what the
+        # first left alone, and ``check`` after ``check --fix`` must be silent.
+        line_now = content
+        if options.strip_cjk_spaces and (carry or not _is_heading(content, options)):
+            spaced = len(changes)
             for m in _CJK_SPACE.finditer(body, lead, lead + len(content)):
                 changes.append(Change("W103", start + m.start(), start + m.end(), m.group(), ""))
+            if len(changes) > spaced:
+                line_now = _CJK_SPACE.sub("", content)
+        wrap_line = carry + line_now
+        carry = ""
         trail_at = start + lead + len(content)
         if trail_at < term_at:
             changes.append(Change("W101", trail_at, term_at, body[lead + len(content):], ""))
@@ -220,8 +236,9 @@ def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
             # Nothing after the last paragraph: no final line break in ``text``.
             changes.append(Change("W105", term_at, term_at + len(end), end, ""))
         elif options.join_wrapped and i + 1 < len(lines) and not blank[i + 1] \
-                and _is_wrapped(content, stripped[i + 1], options):
+                and _is_wrapped(wrap_line, stripped[i + 1], options):
             changes.append(Change("W104", term_at, term_at + len(end), end, ""))
+            carry = wrap_line
         elif end != "\n":
             changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
 

@@ -5,7 +5,7 @@ In Chinese context ASCII marks become Chinese ones (``,`` -> ``，``, ``(``...``
 full-width Latin letters and digits become ASCII (``１９９８`` -> ``1998``);
 ideographic-space indentation goes; doubled artifacts (``,,`` ``,。`` ``,、``)
 collapse to their strongest mark. What each mark becomes is data
-(``rules/punctuation.toml``).
+(``rules/punctuation/marks.toml``).
 
 Context is local: the nearest letter on each side of a mark, skipping digits,
 spaces and other punctuation, within the line. A Han character there makes it
@@ -62,7 +62,7 @@ class PunctuationOptions:
 
 @cache
 def rules() -> dict[str, Any]:
-    text = resources.files("cleaner.rules").joinpath("punctuation.toml").read_text("utf-8")
+    text = resources.files("cleaner.rules").joinpath("punctuation", "marks.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
