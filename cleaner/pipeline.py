@@ -21,6 +21,10 @@ from cleaner.errors import InputError
 from cleaner.passes import Pass, PassResult, pass_class
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Passes that turn the input into the body text; what the others remove is
+# what the large-removal guard measures.
+_INPUT_PASSES = ("decode", "html")
+_SPACES = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
 
 
 @dataclass(slots=True)
@@ -119,7 +123,11 @@ class Pipeline:
         if self.config.keep_removed and doc.removed is None:
             doc.removed = []
         text = doc.text
-        for p in self.passes:
+        passes = self.passes
+        body_from = max((i for i, p in enumerate(passes) if p.name in _INPUT_PASSES), default=-1)
+        body = _body_size(text) if body_from < 0 and doc.data is None else None
+        title = doc.title
+        for i, p in enumerate(passes):
             result = p.apply(text, doc)
             if result.changes or result.counts:
                 counts = Counter(p.kind_of(c.code) for c in result.changes)
@@ -129,10 +137,30 @@ class Pipeline:
             if trace is not None:
                 trace.append(Step(p.name, text, result))
             text = result.text
+            if i == body_from:
+                body, title = _body_size(text), doc.title
         if doc.data is not None:  # decoding switched off: bytes must be UTF-8
             text = strict_utf8(doc)
         doc.text = text
+        if body:
+            self._guard_removal(doc, body, title)
         return doc
+
+    def _guard_removal(self, doc: Document, body: int, title_before: str | None) -> None:
+        """Flag a document that lost more of its body than the configured share.
+
+        A title taken out of the body is moved, not lost.
+        """
+        kept = _body_size(doc.text)
+        if doc.title and doc.title != title_before:
+            kept += _body_size(doc.title)
+        if body - kept > self.config.large_removal_share * body:
+            doc.flag("large_removal")
+
+
+def _body_size(text: str) -> int:
+    """Characters that are not white space (a few C-level counts, no copy)."""
+    return len(text) - sum(text.count(space) for space in _SPACES)
 
 
 def new_line_counter(config: Config):
