@@ -210,6 +210,14 @@ def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
     doc = Document(id=str(rid), text=text, source=record.get("source", source),
                    extra=extra, text_key=text_key, flags=flags)
     extra.pop("source", None)
+    # A record's own title and metadata (its source's, or a previous clean's)
+    # are kept: otherwise the first body line would be taken for the title and
+    # the record's title overwritten, and cleaning a cleaned record would eat a
+    # line each time.
+    if isinstance(record.get("title"), str):
+        doc.title = extra.pop("title")
+    if isinstance(record.get("meta"), Mapping):
+        doc.meta = dict(extra.pop("meta"))
     return doc
 
 
