@@ -27,7 +27,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError

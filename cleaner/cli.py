@@ -30,6 +30,11 @@ class OnError(str, Enum):
     fail = "fail"      # stop at the first bad input
 
 
+class Engine(str, Enum):
+    local = "local"  # this machine's processes (--workers)
+    ray = "ray"      # Ray Data: a local Ray, or a cluster with --ray-address
+
+
 class InputFormat(str, Enum):
     auto = "auto"
     text = "text"
@@ -68,7 +73,7 @@ def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output JSONL file (default: standard output).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes (default 1; with --engine ray, Ray actors, default one per CPU).")] = None,
     text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the inputs).")] = None,
     on_error: Annotated[OnError, typer.Option("--on-error", help="report: go on and exit 1; skip: go on and exit 0; fail: stop.")] = OnError.report,
@@ -76,6 +81,9 @@ def clean(
     rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra boilerplate rule file (repeatable).")] = None,
     input_format: Annotated[InputFormat, typer.Option("--input-format", help="Format of standard input.")] = InputFormat.auto,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="local, or ray: Ray Data reads JSONL files and writes OUTPUT as a folder of JSONL shards (pip install 'cleaner[ray]').")] = Engine.local,
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to run on (default: start a local Ray).")] = None,
+    shard_mb: Annotated[float, typer.Option("--shard-mb", min=0.001, help="Size of each output shard (ray engine).")] = 64.0,
 ) -> None:
     """Clean documents and write one JSON object per document."""
     from cleaner.batch import Summary, clean_items, learn_line_stats, wants_line_stats
@@ -87,6 +95,10 @@ def clean(
                              rules=[str(r) for r in rules] if rules else None)
     except ConfigError as err:
         _die(str(err), 2)
+    if engine is Engine.ray:
+        _clean_on_ray(inputs, output, cfg, workers, ray_address, int(shard_mb * 1e6), on_error)
+        return
+    workers = workers or 1
     stdin = None
     if wants_line_stats(cfg):
         # A first scan learns the lines that recur across the run (boilerplate.batch_min_docs);
@@ -149,6 +161,41 @@ def clean(
 
 class _Stop(Exception):
     pass
+
+
+def _clean_on_ray(inputs: list[str], output: Optional[Path], cfg, workers: Optional[int], address: Optional[str],
+                  shard_bytes: int, on_error: OnError) -> None:
+    from cleaner.io.sources import expand_inputs
+
+    if output is None:
+        _die("--engine ray writes a folder of JSONL shards: give it with -o OUT_DIR", 2)
+    if output.exists() and not output.is_dir():
+        _die(f"--engine ray writes a folder of JSONL shards, and {output} is a file", 2)
+    paths = []
+    for path in expand_inputs(inputs):
+        if path == "-" or path.suffix.lower() != ".jsonl":
+            _die(f"--engine ray reads JSONL files; {'standard input' if path == '-' else path} is not one", 2)
+        if not path.is_file():
+            _die(f"{path}: no such file", 1)
+        paths.append(str(path))
+    try:
+        from cleaner.engines.ray import clean_jsonl
+
+        summary = clean_jsonl(paths, output, cfg, address=address, concurrency=workers, shard_bytes=shard_bytes)
+    except ConfigError as err:
+        _die(str(err), 2)
+    except CleanerError as err:
+        _die(str(err), 1)
+    for message in summary.messages:
+        typer.echo(f"cleaner: {message}", err=True)
+    if summary.errors and on_error is OnError.fail:
+        for shard in output.glob("part-*.jsonl"):
+            shard.unlink()
+        typer.echo("cleaner: errors with --on-error fail; no output written", err=True)
+        raise typer.Exit(1)
+    _print_summary(summary)
+    if summary.errors and on_error is OnError.report:
+        raise typer.Exit(1)
 
 
 class _Progress:

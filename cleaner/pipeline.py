@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -20,6 +21,7 @@ from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.passes import Pass, PassResult, pass_class
 
+_code_of = attrgetter("code")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Passes that turn the input into the body text; what the others remove is
 # what the large-removal guard measures.
@@ -129,11 +131,12 @@ class Pipeline:
         title = doc.title
         for i, p in enumerate(passes):
             result = p.apply(text, doc)
-            if result.changes or result.counts:
-                counts = Counter(p.kind_of(c.code) for c in result.changes)
-                counts.update(result.counts)
-                for kind, n in counts.items():
-                    doc.count(kind, n)
+            if result.changes:
+                # Counted by code in C (a document can have thousands of changes), then named.
+                for code, n in Counter(map(_code_of, result.changes)).items():
+                    doc.count(p.kind_of(code), n)
+            for kind, n in result.counts.items():
+                doc.count(kind, n)
             if trace is not None:
                 trace.append(Step(p.name, text, result))
             text = result.text

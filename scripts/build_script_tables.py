@@ -9,6 +9,9 @@ contributors. Only derived character sets are written, no dictionary entries.
 
     python scripts/build_script_tables.py OPENCC_CHECKOUT/data/dictionary [--commit SHA]
 
+Run it where the official binding (PyPI opencc) is installed, from the same
+OpenCC release as the dictionaries.
+
 The tables:
 - ``traditional``: characters that only Traditional text uses: keys of
   TSCharacters.txt that are not among their own candidates (``為``, ``說``;
@@ -80,7 +83,47 @@ def build(dictionary_dir: Path) -> dict:
         "traditional": "".join(sorted(traditional)),
         "simplified": "".join(sorted(simplified)),
         "votes": {k: "".join(sorted(v)) for k, v in votes.items()},
+        "regional_only": regional_only(dictionary_dir, ts),
     }
+
+
+def regional_only(dictionary_dir: Path, ts: dict[str, list[str]]) -> dict[str, str]:
+    """For tw2s and hk2s: the characters on whose lines the result differs from t2s.
+
+    tw2s is t2s behind a first step that maps Taiwan variants to OpenCC's
+    standard, and costs twice as much. On a line without any of these
+    characters the two agree, so the script pass runs t2s there (see
+    Script.converter). Found with the installed official binding: every single
+    character, and every phrase of TSPhrases and of the regional phrase tables
+    written the regional way, converted both ways.
+    """
+    import itertools
+
+    import opencc  # the official binding, whose dictionaries these are
+
+    t2s = opencc.OpenCC("t2s.json").convert
+    chars = [chr(c) for c in itertools.chain(range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00))]
+    out = {}
+    for config, variants, rev_phrases in (("tw2s", "TWVariants.txt", "TWVariantsRevPhrases.txt"),
+                                          ("hk2s", "HKVariants.txt", "HKVariantsRevPhrases.txt")):
+        regional = opencc.OpenCC(f"{config}.json").convert
+        forward = {k: v[0] for k, v in read_dictionary(dictionary_dir / variants).items() if len(k) == 1}
+        phrases = [*read_dictionary(dictionary_dir / rev_phrases),
+                   *("".join(forward.get(c, c) for c in k) for k in ts if len(k) > 1),
+                   *("".join(forward.get(c, c) for c in k)
+                     for k in read_dictionary(dictionary_dir / "TSPhrases.txt"))]
+        found: set[str] = set()
+        for words in (chars, phrases):
+            joined = "\n".join(words)
+            for word, a, b in zip(words, t2s(joined).split("\n"), regional(joined).split("\n")):
+                if a == b:
+                    continue
+                if len(a) == len(b) == len(word):
+                    found.update(word[i] for i in range(len(word)) if a[i] != b[i])
+                else:
+                    found.update(word)
+        out[config] = "".join(sorted(found))
+    return out
 
 
 def main() -> None:
@@ -96,7 +139,8 @@ def main() -> None:
     }
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(tables['traditional'])} traditional, {len(tables['simplified'])} simplified, "
-          + ", ".join(f"{k} {len(v)}" for k, v in tables["votes"].items()))
+          + ", ".join(f"{k} {len(v)}" for k, v in tables["votes"].items())
+          + "; regional only: " + ", ".join(f"{k} {v}" for k, v in tables["regional_only"].items()))
 
 
 if __name__ == "__main__":

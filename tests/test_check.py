@@ -380,9 +380,8 @@ def test_html_is_checked_not_rewritten(tmp_path):
     assert fixed.returncode == 1 and page.read_bytes() == before
 
 
-@pytest.mark.xfail(reason="known pass bugs, pinned: remove when the passes are idempotent here", strict=True)
 @pytest.mark.parametrize("body", ["2020年03月10日14:16。。”…"])
-def test_known_non_idempotent_cases(tmp_path, body):
+def test_once_non_idempotent_cases(tmp_path, body):  # fixed in the punctuation pass
     path = tmp_path / "case.txt"
     path.write_text(body, encoding="utf-8")
     _, second = check_and_fix([path])

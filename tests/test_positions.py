@@ -35,7 +35,6 @@ def test_unchanged_characters_map_to_themselves(tc):
     out = apply_changes(text, changes)
     m = OffsetMap(changes)
     inside = set()
-    pos = 0
     shift = 0
     for c in changes:
         inside.update(range(c.start + shift, c.start + shift + len(c.after)))
@@ -77,7 +76,6 @@ def test_composed_map_finds_second_pass_edits_in_the_original(data):
     middle = apply_changes(original, first)
     _, second = data.draw(text_and_changes(middle))
     maps = [OffsetMap(first)]
-    m = maps[0]
     for c in second:
         start, end = map_back(maps, c.start, c.end)
         assert 0 <= start <= end <= len(original)

@@ -31,7 +31,10 @@ class Code:
     structural: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which makes building one four times slower, and a document can have
+# thousands of changes. Treat it as immutable all the same (it stays hashable).
+@dataclass(slots=True, unsafe_hash=True)
 class Change:
     """One edit: ``text[start:end]`` of the pass's input (``before``) became ``after``."""
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from cleaner.boilerplate.fold import fold
 from cleaner.boilerplate.header import join_names, parse_byline, parse_meta_line, parse_outlet_line
-from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list, strip
+from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
 from cleaner.boilerplate.repeated import LineStats, line_key
 from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for
 from cleaner.chars import HSPACE

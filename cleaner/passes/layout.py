@@ -156,23 +156,37 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
             else:
                 changes.append(Change("W105", pos, pos + len(piece), piece, ""))
             pos += len(piece)
+    # CJK spaces and wraps are judged on the line as the output will have it
+    # (see the line-by-line scan): a line joined to the one before is never a
+    # heading, and a wrap is judged on the joined text without CJK spaces. So
+    # the wrap candidates are decided in order, carrying the joined text.
+    spaces: dict[int, list[re.Match]] = {}
     if options.strip_cjk_spaces:
-        headings: dict[int, bool] = {}
         for m in _CJK_SPACE.finditer(text, begin, end):
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            heading = headings.get(line_start)
-            if heading is None:
-                line_end = text.find("\n", m.end())
-                line = text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE)
-                heading = headings[line_start] = _is_heading(line, options)
-            if not heading:
-                changes.append(Change("W103", m.start(), m.end(), m.group(), ""))
-    for at in wrap_candidates:
+            spaces.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m)
+    continued: set[int] = set()  # starts of lines joined to the line before
+    carry, carry_len, carry_at = "", 0, -1
+    for at in sorted(wrap_candidates):
+        line_start = text.rfind("\n", 0, at) + 1
+        if carry_at != line_start - 1:
+            carry, carry_len = "", 0
+        line = text[line_start:at].strip(HSPACE)
+        if line_start in spaces and (carry_len or not _is_heading(line, options)):
+            line = _CJK_SPACE.sub("", line)
+        wrap_line, wrap_len = _joined(carry, carry_len, line, options)
         following_end = text.find("\n", at + 1)
-        line = text[text.rfind("\n", 0, at) + 1:at].strip(HSPACE)
         following = text[at + 1:following_end if following_end >= 0 else len(text)].strip(HSPACE)
-        if _is_wrapped(line, following, options):
+        if _is_wrapped(wrap_line, following, options, wrap_len):
             changes.append(Change("W104", at, at + 1, "\n", ""))
+            continued.add(at + 1)
+            carry, carry_len, carry_at = wrap_line, wrap_len, at
+    for line_start, matches in spaces.items():
+        if line_start not in continued:
+            line_end = text.find("\n", line_start)
+            line = text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE)
+            if _is_heading(line, options):
+                continue
+        changes.extend(Change("W103", m.start(), m.end(), m.group(), "") for m in matches)
     changes.sort(key=_start)
     return changes
 
@@ -196,7 +210,8 @@ def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
     first = next((i for i, b in enumerate(blank) if not b), len(lines))
     last = max((i for i, b in enumerate(blank) if not b), default=-1)
 
-    carry = ""  # the text of earlier lines joined into this one
+    # The text of earlier lines joined into this one (its tail) and its length.
+    carry, carry_len = "", 0
     for i, (start, body, end) in enumerate(lines):
         term_at = start + len(body)
         if blank[i]:
@@ -219,14 +234,14 @@ def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
         # the input line instead makes a second run join (or strip) what the
         # first left alone, and ``check`` after ``check --fix`` must be silent.
         line_now = content
-        if options.strip_cjk_spaces and (carry or not _is_heading(content, options)):
+        if options.strip_cjk_spaces and (carry_len or not _is_heading(content, options)):
             spaced = len(changes)
             for m in _CJK_SPACE.finditer(body, lead, lead + len(content)):
                 changes.append(Change("W103", start + m.start(), start + m.end(), m.group(), ""))
             if len(changes) > spaced:
                 line_now = _CJK_SPACE.sub("", content)
-        wrap_line = carry + line_now
-        carry = ""
+        wrap_line, wrap_len = _joined(carry, carry_len, line_now, options)
+        carry, carry_len = "", 0
         trail_at = start + lead + len(content)
         if trail_at < term_at:
             changes.append(Change("W101", trail_at, term_at, body[lead + len(content):], ""))
@@ -236,9 +251,9 @@ def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
             # Nothing after the last paragraph: no final line break in ``text``.
             changes.append(Change("W105", term_at, term_at + len(end), end, ""))
         elif options.join_wrapped and i + 1 < len(lines) and not blank[i + 1] \
-                and _is_wrapped(wrap_line, stripped[i + 1], options):
+                and _is_wrapped(wrap_line, stripped[i + 1], options, wrap_len):
             changes.append(Change("W104", term_at, term_at + len(end), end, ""))
-            carry = wrap_line
+            carry, carry_len = wrap_line, wrap_len
         elif end != "\n":
             changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
 
@@ -250,25 +265,40 @@ def _is_heading(line: str, options: LayoutOptions) -> bool:
     return len(line) <= options.heading_max and not _SENTENCE_PUNCT.search(line)
 
 
-def _is_wrapped(line: str, following: str, options: LayoutOptions) -> bool:
+def _joined(carry: str, carry_len: int, line: str, options: LayoutOptions) -> tuple[str, int]:
+    """``carry + line`` as ``_is_wrapped`` needs it: its tail, and its full length.
+
+    Only the tail of a long line matters to ``_is_wrapped`` (a line longer than
+    a heading is judged on its last characters), so a paragraph of hundreds
+    of hard-wrapped lines is not rebuilt line after line (quadratic on a big
+    document).
+    """
+    keep = max(options.heading_max, options.tail_min, 6) + 1
+    joined = carry + line if carry_len else line
+    return joined[-keep:], carry_len + len(line)
+
+
+def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int | None = None) -> bool:
     """Does ``line`` break off mid-sentence, to go on in ``following``?
 
     Its last character is a Chinese character (a sentence ends in punctuation),
     the next line starts with one, and the line is either long, or opened a
     quote or bracket it did not close. Short lines without sentence punctuation
     are headings; a space near the end, or a short tail after a full stop,
-    means a caption or credit (``。曾竟 攝``).
+    means a caption or credit (``。曾竟 攝``). ``length`` is the length of the
+    whole line when ``line`` is only its tail (see ``_joined``).
     """
+    length = len(line) if length is None else length
     if not (_ENDS_WITH_HAN.search(line) and _STARTS_WITH_HAN.search(following)):
         return False
-    if len(line) < options.wrap_min or _is_heading(line, options):
+    if length < options.wrap_min or length <= options.heading_max and not _SENTENCE_PUNCT.search(line):
         return False
     if not _HSPACE_SET.isdisjoint(line[-6:]):
         return False
     # A short tail after a full stop is a caption or credit (``。曾竟攝``), not a clause.
     if _SENTENCE_END.search(line, max(len(line) - 1 - options.tail_min, 0)):
         return False
-    if len(line) > options.heading_max:
+    if length > options.heading_max:
         return True
     opened = sum(line.count(ch) for ch in _OPENERS)
     closed = sum(line.count(ch) for ch in CLOSERS)

@@ -30,6 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Iterable
 
+from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 STYLES = ("zh", "ascii", "keep")
@@ -69,8 +70,11 @@ def rules() -> dict[str, Any]:
 # Characters that make context Chinese (Han) or Latin (ASCII letters); the
 # context scan skips anything else (digits, spaces, punctuation) up to this far.
 _CONTEXT_REACH = 8
-_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_CLOSERS = "”’」』）)》〉】"
+_SCAN_LIMIT = 256
+_FREE = frozenset(HSPACE + ",.;:!?()\"'-…—，。；：！？、（）“”‘’「」『』《》〈〉【】－·")
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ")
+_CLOSERS = "”’」』）)》〉】\"'"  # straight quotes too: they may be closing quotes about to be curled
 
 
 def _is_han(c: str) -> bool:
@@ -79,9 +83,15 @@ def _is_han(c: str) -> bool:
 
 
 def _word_before(text: str, pos: int) -> str:
-    """'h' (Han), 'l' (Latin) or '' for the nearest letter before ``pos`` in its line."""
-    stop = max(pos - _CONTEXT_REACH, 0)
-    while pos > stop:
+    """'h' (Han), 'l' (Latin) or '' for the nearest letter before ``pos`` in its line.
+
+    Spaces and marks do not count towards the reach: the pass drops spaces
+    after the marks it widens and collapses doubled marks, and the answer must
+    not change when it has (idempotence).
+    """
+    budget = _CONTEXT_REACH
+    stop = max(pos - _SCAN_LIMIT, 0)
+    while pos > stop and budget:
         pos -= 1
         c = text[pos]
         if _is_han(c):
@@ -90,12 +100,15 @@ def _word_before(text: str, pos: int) -> str:
             return "l"
         if c == "\n":
             return ""
+        if c not in _FREE:
+            budget -= 1
     return ""
 
 
 def _word_after(text: str, pos: int) -> str:
-    stop = min(pos + _CONTEXT_REACH, len(text))
-    while pos < stop:
+    budget = _CONTEXT_REACH
+    stop = min(pos + _SCAN_LIMIT, len(text))
+    while pos < stop and budget:
         c = text[pos]
         if _is_han(c):
             return "h"
@@ -103,6 +116,8 @@ def _word_after(text: str, pos: int) -> str:
             return "l"
         if c == "\n":
             return ""
+        if c not in _FREE:
+            budget -= 1
         pos += 1
     return ""
 
@@ -122,8 +137,10 @@ _STARTS_ZH = "－…"
 # which is everywhere in clean text: found by a separate search first.
 _DOUBLED_SET = ",，;；:：、.。"
 _FULLWIDTH_DOUBLED = re.compile("[，；：、。][，；：、。,;:.]")
-_DOUBLED = re.compile(f"[{_DOUBLED_SET}]{{2,}}")
-_SPACES = re.compile("[ \t]*")
+_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[ \t]*[{_DOUBLED_SET}])+")
+# What follows a widened mark and goes with it: the spaces the layout pass
+# strips between Chinese characters (cleaner.chars.HSPACE).
+_SPACES = re.compile(f"[{HSPACE}]*")
 _STOPS = re.compile("[!?]+")
 _DOTS = re.compile(r"\.{3,}")
 _DASHES = re.compile("-{2,}|－{2,}")
@@ -131,14 +148,16 @@ _ELLIPSES = re.compile("…+")
 _WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ]+(?:[．：／][０-９]+)*")
 _INDENT = re.compile("[\u3000 \t]*")
 _PAREN_BODY = re.compile("[^()（）\n]{0,300}(?=[)）])")
-_DQUOTE_BODY = re.compile('[^"\n]{0,500}(?=")')
-_SQUOTE_BODY = re.compile("[^'\n]{1,100}(?='(?![A-Za-z]))")
+# A pair's body holds no quote of its own kind, straight or curled: what a
+# first run curls must not pair up differently in the second.
+_DQUOTE_BODY = re.compile('[^"“”「」\n]{0,500}(?=")')
+_SQUOTE_BODY = re.compile("[^'‘’『』\n]{1,100}(?='(?![A-Za-z]))")
 # After the scheme's ``:`` or ``www``'s ``.``: ASCII but quotes and brackets,
 # ending on a character that can end a URL (not , . ; and the like).
 _URL_REST = re.compile(r"[!#-&*-~]*[A-Za-z0-9/_=#&%~+\-]")
 _SCHEMES = ("http", "https", "ftp")
 _START = re.Match.start
-_PERIOD_NEXT = frozenset(" \t\n\r”’」』）)")
+_PERIOD_NEXT = frozenset(" \t\n\r”’」』）)\"'")
 
 
 @cache
@@ -206,12 +225,17 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
         # Rare: merge in the doubled runs that start at a full-width mark.
         positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
     zh = style == "zh"
+    # Straight quotes become the configured style's quotes directly.
+    double_quote = [quote_map.get(q, q) for q in marks.double_quote]
+    single_quote = [quote_map.get(q, q) for q in marks.single_quote]
     changes: list[Change] = []
     add = changes.append
     # Closing marks of pairs decided at their opening: position -> (mark, index of the opening change).
     pending: dict[int, tuple[str, int]] = {}
     skip = 0
     n = len(text)
+    single = marks.single
+    collapse = options.collapse_doubled
     for pos in positions:
         if pos < skip:
             continue
@@ -219,18 +243,39 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
         if pending and pos in pending:
             mark, _ = pending.pop(pos)
             if c != mark:
-                rule = "paren" if mark == marks.paren[1] else "double_quote" if mark == marks.double_quote[1] \
+                rule = "paren" if mark == marks.paren[1] else "double_quote" if mark == double_quote[1] \
                     else "single_quote"
                 add(Change("P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule))
             continue
-        if options.collapse_doubled and c in _DOUBLED_SET:
+        if c == "." and not zh and (dots := _DOTS.match(text, pos)) is not None:
+            skip = dots.end()  # an ellipsis, in any style
+            continue
+        # A run needs a second mark after this one (perhaps after spaces): look
+        # at the next character before paying for a regex match.
+        if collapse and c in _DOUBLED_SET and pos + 1 < n and (text[pos + 1] in _DOUBLED_SET
+                                                                 or text[pos + 1] in HSPACE):
             run = _DOUBLED.match(text, pos)
-            if run is not None and not _DOTS.match(text, pos):
+            if run is not None and not _DOTS.match(text, pos) and _doubled(text, run, marks, add, style == "ascii"):
                 skip = run.end()
-                _doubled(text, run, marks, add)
                 continue
-            if not zh and c in ",;:.":
-                continue
+        if not zh:
+            if c == "`":
+                close = text.find("`", pos + 1)
+                line_end = text.find("\n", pos)
+                if close > 0 and (line_end < 0 or close < line_end):
+                    skip = close + 1
+            elif c in quote_map:
+                add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+            elif style == "ascii" and c in marks.ascii:
+                pair = text[pos:pos + 2]
+                if pair in marks.ascii_multi:
+                    skip = pos + 2
+                    add(Change("P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"))
+                else:
+                    add(Change("P501", pos, pos + 1, c, marks.ascii[c], "ascii"))
+            elif c == "\u3000" or "０" <= c <= "ｚ":
+                skip = _width_or_indent(text, pos, options, add)
+            continue
         if c in ",;:":
             if c == ":" and text.startswith("//", pos + 1) and text[max(pos - 5, 0):pos].lower().endswith(_SCHEMES):
                 url = _URL_REST.match(text, pos + 3)
@@ -238,9 +283,9 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 continue
             if 0 < pos < n - 1 and text[pos - 1] in _DIGITS and text[pos + 1] in _DIGITS:
                 continue  # 10,000  14:16  3:1
-            zh_mark, code, rule, context = marks.single[c]
+            zh_mark, code, rule, context = single[c]
             end = pos + 1
-            if end < n and text[end] in " \t":
+            if end < n and text[end] in HSPACE:
                 end = _SPACES.match(text, end).end()
             # The common case first: a Han character right before the mark.
             if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
@@ -290,20 +335,20 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 after = pos + 1 < n and _is_han(text[pos + 1])
                 before = pos > 0 and _is_han(text[pos - 1])
                 if after and not before:
-                    add(Change("P106", pos, pos + 1, '"', marks.double_quote[0], "double_quote"))
+                    add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
                 elif before and not after:
-                    add(Change("P106", pos, pos + 1, '"', marks.double_quote[1], "double_quote"))
+                    add(Change("P106", pos, pos + 1, '"', double_quote[1], "double_quote"))
                 continue
             close_at = body.end()
             # Only what touches the quotes counts: in {"key": "值"} a Han
             # character is near the first pair but not in or next to it.
             if _HAN_IN.search(body.group()) or (pos > 0 and _is_han(text[pos - 1])) \
                     or (close_at + 1 < n and _is_han(text[close_at + 1])):
-                add(Change("P106", pos, pos + 1, '"', marks.double_quote[0], "double_quote"))
-                pending[close_at] = (marks.double_quote[1], len(changes) - 1)
+                add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                pending[close_at] = (double_quote[1], len(changes) - 1)
             else:
                 # Keep the pair together: its closing quote must not open another.
-                skip = close_at + 1
+                pending[close_at] = ('"', -1)
         elif c == "'":
             if pos and text[pos - 1] in _LATIN:
                 continue  # don't, it's
@@ -313,10 +358,10 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             inner = body.group()
             close_at = body.end()
             if _HAN_IN.search(inner) and not any(x in _LATIN for x in inner):
-                add(Change("P106", pos, pos + 1, "'", marks.single_quote[0], "single_quote"))
-                pending[close_at] = (marks.single_quote[1], len(changes) - 1)
+                add(Change("P106", pos, pos + 1, "'", single_quote[0], "single_quote"))
+                pending[close_at] = (single_quote[1], len(changes) - 1)
             else:
-                skip = close_at + 1
+                pending[close_at] = ("'", -1)
         elif c == "`":
             close = text.find("`", pos + 1)
             line_end = text.find("\n", pos)
@@ -334,50 +379,57 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             skip = pos + len(run)
             if len(run) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
                 add(Change("P107", pos, skip, run, marks.ellipsis, "ellipsis"))
-        elif c == "\u3000":
-            line_start = text.rfind("\n", 0, pos) + 1
-            if text[line_start:pos].strip(" \t"):
-                continue  # inside a line: not indentation
-            end = _INDENT.match(text, pos).end()
-            add(Change("P202", line_start, end, text[line_start:end], "", "ideographic_indent"))
-            skip = end
-        elif "０" <= c <= "ｚ" and options.fullwidth_alnum and (run := _WIDTH.match(text, pos)) is not None:
-            skip = run.end()
-            before = run.group()
-            add(Change("P201", pos, skip, before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"))
+        elif c == "\u3000" or "０" <= c <= "ｚ":
+            skip = _width_or_indent(text, pos, options, add)
         elif c in quote_map:
             add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
-        elif style == "ascii" and c in marks.ascii:
-            pair = text[pos:pos + 2]
-            if pair in marks.ascii_multi:
-                skip = pos + 2
-                add(Change("P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"))
-            else:
-                add(Change("P501", pos, pos + 1, c, marks.ascii[c], "ascii"))
     if pending:
         # A pair whose closing mark was skipped (inside a URL, say): undo its opening.
-        orphans = {index for _, index in pending.values()}
+        orphans = {index for _, index in pending.values() if index >= 0}
         changes = [change for i, change in enumerate(changes) if i not in orphans]
     if not changes:
         return text, []
     return apply_changes(text, changes), changes
 
 
-def _doubled(text: str, run: re.Match, marks: _Marks, add) -> None:
-    """``,,`` ``,。`` ``,、``: the run becomes its strongest mark."""
+def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
+    """Full-width letters and digits, or ideographic-space indentation, at ``pos``;
+    returns where the scan goes on."""
+    if text[pos] == "\u3000":
+        line_start = text.rfind("\n", 0, pos) + 1
+        if text[line_start:pos].strip(" \t"):
+            return pos + 1  # inside a line: not indentation
+        end = _INDENT.match(text, pos).end()
+        add(Change("P202", line_start, end, text[line_start:end], "", "ideographic_indent"))
+        return end
+    run = _WIDTH.match(text, pos) if options.fullwidth_alnum else None
+    if run is None:
+        return pos + 1
+    before = run.group()
+    add(Change("P201", pos, run.end(), before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"))
+    return run.end()
+
+
+def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = False) -> bool:
+    """``,,`` ``,。`` ``,、``: the run becomes its strongest mark. False when left alone."""
     marks_run = run.group()
     start, end = run.span()
-    if marks_run.count(".") == len(marks_run):
-        return  # .. or 1..10: not Chinese punctuation
+    if not marks_run.strip(". \t") or "..." in marks_run:
+        return False  # .. or 1..10, or an ellipsis after a mark: left as they are
     if len(marks_run) >= 3 and marks_run.count("。") == len(marks_run):
-        add(Change("P107", start, end, marks_run, marks.ellipsis, "ellipsis"))
-        return
+        add(Change("P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"))
+        return True
     if any(c in marks.same for c in marks_run):
         # With ASCII in it, the run must be in Chinese context (a::b stays).
         if _word_before(text, start) != "h" and _word_after(text, end) != "h":
-            return
-    best = min((marks.same.get(c, c) for c in marks_run), key=marks.strength.__getitem__)
+            return False
+    best = min((marks.same.get(c, c) for c in marks_run if c not in " \t"), key=marks.strength.__getitem__)
+    if ascii_style:
+        best = marks.ascii.get(best, best)
+    if best == marks_run:
+        return False
     add(Change("P301", start, end, marks_run, best, "doubled"))
+    return True
 
 
 class Punctuation(Pass):
@@ -403,4 +455,6 @@ class Punctuation(Pass):
 
     def apply(self, text, doc):
         traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
+        if doc.title:  # taken from the text by an earlier pass: the same conventions
+            doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
         return PassResult(*fix_punctuation(text, self.options, traditional))

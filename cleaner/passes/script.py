@@ -65,9 +65,13 @@ class ScriptTables(NamedTuple):
     votes: dict[str, re.Pattern]  # Traditional standard -> its variant characters
     han: re.Pattern
     # The same, plus every character beyond the BMP: what makes a line worth
-    # converting in a document already in the target's family.
+    # converting in a document already in the target's family. For a
+    # Traditional target, less the characters that standard writes itself
+    # (Taiwan writes 群 and 峰, which OpenCC's standard has as 羣 and 峯).
     traditional_lines: re.Pattern
-    simplified_lines: re.Pattern
+    simplified_lines: dict[str, re.Pattern]
+    # tw2s/hk2s -> the characters on whose lines they differ from t2s.
+    regional_only: dict[str, re.Pattern]
 
 
 @cache
@@ -86,7 +90,10 @@ def tables() -> ScriptTables:
         votes={name: charset(chars) for name, chars in data["votes"].items()},
         han=re.compile(f"[{HAN}]"),
         traditional_lines=charset(data["traditional"], "\U00020000-\U0003134f"),
-        simplified_lines=charset(data["simplified"], "\U00020000-\U0003134f"),
+        simplified_lines={
+            name: charset("".join(c for c in data["simplified"] if c not in chars), "\U00020000-\U0003134f")
+            for name, chars in data["votes"].items()},
+        regional_only={config: charset(chars) for config, chars in data["regional_only"].items()},
     )
 
 
@@ -96,6 +103,7 @@ def tables() -> ScriptTables:
 # Traditional text would cost as much as converting it.
 SAMPLE_HEAD = 1500
 SAMPLE_MIDDLE = 500
+SAMPLE_QUICK = 400
 
 
 def _sample(text: str) -> str:
@@ -109,12 +117,18 @@ def detect_script(text: str) -> str | None:
     """``hans``, ``hant``, ``tw``, ``hk``, or None for a text without Chinese."""
     t = tables()
     text = _sample(text)
-    # Most texts are in one script only: a search (no match objects) settles it.
+    # Most texts are in one script only: a search (no match objects) settles
+    # it, or the head of the sample when one script clearly leads there.
     if t.traditional.search(text) is None:
         traditional = simplified = 0
     else:
-        traditional = len(t.traditional.findall(text))
-        simplified = len(t.simplified.findall(text))
+        head = text[:SAMPLE_QUICK]
+        traditional = len(t.traditional.findall(head))
+        simplified = len(t.simplified.findall(head))
+        if len(head) < len(text) and not (max(traditional, simplified) >= 20
+                                          and max(traditional, simplified) >= 4 * min(traditional, simplified)):
+            traditional = len(t.traditional.findall(text))
+            simplified = len(t.simplified.findall(text))
     if traditional <= simplified:
         if t.han.search(text):
             # Characters common to both scripts read as Simplified: converting
@@ -173,7 +187,8 @@ def plan(source: str | None, target: str, phrases: bool = False) -> list[Step]:
 FALLBACK = {"hk2sp": "hk2s", "s2hkp": "s2hk", "tw2sp": "tw2s", "s2twp": "s2tw"}
 
 
-def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None]) -> str:
+def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None],
+             target: str = "hans") -> str:
     """Apply ``steps``; ``converter(config)`` gives a converter or None to skip."""
     t = tables()
     for step in steps:
@@ -183,7 +198,7 @@ def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[
         if step.scope == "all":
             text = convert(text)
             continue
-        other = t.simplified_lines if step.config.startswith("s2") else t.traditional_lines
+        other = t.simplified_lines[target] if step.config.startswith("s2") else t.traditional_lines
         text = _convert_lines(text, other, convert)
     return text
 
@@ -205,6 +220,8 @@ def _convert_lines(text: str, trigger: re.Pattern, convert: Callable[[str], str]
 
 
 _NONZERO = bytes([0] + [1] * 255)
+_IS_ZERO = bytes([1] + [0] * 255)
+_IS_LINE_FEED = bytes(1 if i == 10 else 0 for i in range(256))
 _RUN = re.compile(rb"\x01(?:\x00{0,%d}\x01)*" % JOIN_GAP)
 
 
@@ -213,13 +230,7 @@ def changed_runs(before: str, after: str) -> tuple[list[tuple[int, int, int, int
     ``before``, and the number of characters that differ."""
     if len(before) == len(after):
         mask = _difference_mask(before, after)
-        runs = []
-        for m in _RUN.finditer(mask):
-            start, end = m.span()
-            if "\n" in before[start:end]:
-                runs.extend(_split_at_lines(before, mask, start, end))
-            else:
-                runs.append((start, end, start, end))
+        runs = [(m.start(), m.end(), m.start(), m.end()) for m in _RUN.finditer(mask)]
         return runs, mask.count(1)
     runs: list[tuple[int, int, int, int]] = []
     changed = 0
@@ -244,22 +255,9 @@ def changed_runs(before: str, after: str) -> tuple[list[tuple[int, int, int, int
     return runs, changed
 
 
-def _split_at_lines(text: str, mask: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
-    """The parts of a run on each of its lines, trimmed to their changed characters."""
-    runs = []
-    while start < end:
-        line_end = text.find("\n", start, end)
-        line_end = end if line_end < 0 else line_end
-        first = mask.find(1, start, line_end)
-        if first >= 0:
-            last = mask.rfind(1, first, line_end) + 1
-            runs.append((first, last, first, last))
-        start = line_end + 1
-    return runs
-
-
 def _difference_mask(a: str, b: str) -> bytes:
-    """One byte per character: 1 where ``a`` and ``b`` differ, else 0.
+    """One byte per character: 1 where ``a`` and ``b`` differ, 2 at a line break
+    of ``a`` (runs never cross one), else 0.
 
     XOR of the UTF-32 encodings as big integers, then OR of each character's
     three low bytes (code points fit in 21 bits): all in C, a few ns a character.
@@ -268,7 +266,14 @@ def _difference_mask(a: str, b: str) -> bytes:
     eb = b.encode("utf-32-le")
     x = (int.from_bytes(ea, "little") ^ int.from_bytes(eb, "little")).to_bytes(len(ea), "little")
     low = int.from_bytes(x[0::4], "little") | int.from_bytes(x[1::4], "little") | int.from_bytes(x[2::4], "little")
-    return low.to_bytes(len(a), "little").translate(_NONZERO)
+    mask = low.to_bytes(len(a), "little").translate(_NONZERO)
+    if "\n" not in a:
+        return mask
+    # U+000A: low byte 0x0A and the next two bytes zero.
+    newline = (int.from_bytes(ea[0::4].translate(_IS_LINE_FEED), "little")
+               & int.from_bytes(ea[1::4].translate(_IS_ZERO), "little")
+               & int.from_bytes(ea[2::4].translate(_IS_ZERO), "little"))
+    return (int.from_bytes(mask, "little") | newline << 1).to_bytes(len(a), "little")
 
 
 def _diff_spans(old: str, new: str) -> list[tuple[int, int, int, int]]:
@@ -302,7 +307,7 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
         from cleaner.opencc_compat import make_converter
 
         converter = make_converter
-    new = run_plan(text, steps, converter)
+    new = run_plan(text, steps, converter, options.target)
     if new == text:
         return text, [], source, 0
     runs, changed = changed_runs(text, new)
@@ -319,6 +324,32 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
             code = "S103"
         changes.append(Change(code, a0, a1, before, new[b0:b1], options.target))
     return new, changes, source, changed
+
+
+class _RegionalToSimplified:
+    """tw2s (hk2s) at nearly the speed of t2s.
+
+    tw2s runs t2s behind a step mapping Taiwan variants to OpenCC's standard
+    and takes twice as long; the two differ only on lines holding one of a
+    dozen characters (著 above all: 隨著 -> 随着, where t2s keeps 随著). Those
+    lines get tw2s, the others t2s. The conformance suite runs through this.
+    """
+
+    def __init__(self, base: Callable[[str], str], regional: Callable[[str], str], only: re.Pattern):
+        self.base, self.regional, self.only = base, regional, only
+
+    def __call__(self, text: str) -> str:
+        out = self.base(text)
+        if self.only.search(text) is None:
+            return out
+        lines, converted = text.split("\n"), out.split("\n")
+        if len(lines) != len(converted):
+            return self.regional(text)
+        search = self.only.search
+        for i, line in enumerate(lines):
+            if search(line) is not None:
+                converted[i] = self.regional(line)
+        return "\n".join(converted)
 
 
 class Script(Pass):
@@ -345,17 +376,33 @@ class Script(Pass):
 
     def converter(self, config: str) -> Callable[[str], str] | None:
         if config not in self._converters:
-            from cleaner.opencc_compat import ConfigUnavailable, make_converter
+            from cleaner.opencc_compat import OFFICIAL, ConfigUnavailable, flavour, make_converter
 
             try:
-                self._converters[config] = make_converter(config)
+                convert = make_converter(config)
             except ConfigUnavailable:
                 fallback = FALLBACK.get(config)
-                self._converters[config] = self.converter(fallback) if fallback else None
+                convert = self.converter(fallback) if fallback else None
+            only = tables().regional_only.get(config)
+            if convert is not None and only is not None and flavour() == OFFICIAL:
+                # The table was computed from the official binding's dictionaries.
+                convert = _RegionalToSimplified(self.converter("t2s"), convert, only)
+            self._converters[config] = convert
         return self._converters[config]
 
     def apply(self, text, doc):
-        new, changes, source, changed = fix_script(text, self.options, self.converter)
+        source = detect_script(f"{doc.title}\n{text}" if doc.title else text)
+        new, changes, source, changed = fix_script(text, self.options, self.converter, source)
+        # The title and the metadata an earlier pass took from the text are in
+        # the same script as the text: one record, one script.
+        if doc.title:
+            doc.title = fix_script(doc.title, self.options, self.converter, source)[0]
+        for key, value in doc.meta.items():
+            if isinstance(value, str) and tables().han.search(value):
+                doc.meta[key] = fix_script(value, self.options, self.converter, source)[0]
+        for step in plan(source, self.options.target, self.options.phrases):
+            if self._converters.get(step.config, True) is None:
+                doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
         doc.script_in = source
         doc.script = source if self.options.target == "keep" or source is None else self.options.target
         return PassResult(new, changes, {"script_chars": changed} if changed else {})
