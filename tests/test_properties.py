@@ -47,7 +47,6 @@ KNOWN_NOT_IDEMPOTENT = {
     "b70f455d-50d6-4c8c-a450-07d8e5ca2e06.txt": "spaces before “ survive one run (layout runs before punctuation)",
     "d5bced5e-4ff7-49a8-8808-4344f0823c51.txt": "spaces before （ and — survive one run (layout runs before punctuation)",
     "e3f3b532-95de-433e-a4b5-ad51bb981c96.txt": "a space before —— survives one run",
-    "e8847578-12f0-44cb-bdb7-4eec53c18ed1.txt": "layout joins a wrapped line only on the second run",
 }
 
 
