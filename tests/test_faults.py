@@ -241,9 +241,8 @@ def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
     out = tmp_path / "clean.jsonl"
     proc = start("clean", str(folder), "-o", str(out), "--workers", "2")
     # Kill the worker that has received the big document (its reads jump by
-    # 20 MB when the chunk arrives through the pipe). The run's first scan
-    # (line statistics) has a pool of its own that may be gone by the time the
-    # kill lands; then look again, for a worker of the cleaning scan.
+    # 20 MB when the chunk arrives through the pipe); in either scan of the
+    # run (line statistics, then cleaning), whichever is running.
     killed, first_seen, deadline = None, {}, time.monotonic() + 30
     while killed is None and time.monotonic() < deadline and proc.poll() is None:
         for pid in descendants(proc.pid):
@@ -256,10 +255,10 @@ def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
             read = _io_read(pid)
             first_seen.setdefault(pid, read)
             if read - first_seen[pid] > 15_000_000:
-                time.sleep(0.2)  # most likely cleaning it by now, perhaps still receiving it
+                time.sleep(0.05)  # most likely cleaning it by now, perhaps still receiving it
                 try:
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
+                except ProcessLookupError:  # that scan just ended; wait for the next
                     continue
                 killed = pid
                 break
