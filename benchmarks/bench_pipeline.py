@@ -239,6 +239,7 @@ def main() -> None:
     parser.add_argument("--reimpl-venv", default="auto",
                         help="venv with opencc-python-reimplemented: auto (made under .corpus/), a path, or none")
     parser.add_argument("--quick", action="store_true", help="skip the per-pass rows and the big document")
+    parser.add_argument("--repeat", type=int, default=2, help="end-to-end runs per worker count (best is kept)")
     args = parser.parse_args()
 
     corpus = build_corpus(args.size_mb, args.seed)
@@ -273,17 +274,24 @@ def main() -> None:
     for b, ratio in ratios:
         print(f"default pipeline / baseline with {b['opencc']} opencc: **{ratio:.1f}x**")
 
-    print("\nEnd to end, `cleaner clean CORPUS.jsonl -o OUT.jsonl` (JSONL read, clean, JSONL write):\n")
+    print(f"\nEnd to end, `cleaner clean CORPUS.jsonl -o OUT.jsonl` (JSONL read, first scan for repeated lines,"
+          f" clean, JSONL write; best of {args.repeat}):\n")
     print("| workers | wall s | CPU s | MB/s | speed-up | peak RSS MB (largest process) |")
     print("|---:|---:|---:|---:|---:|---:|")
-    outputs = {}
-    one = None
-    for workers in (1, 2):
-        out = CACHE / f"out-w{workers}.jsonl"
-        r = _in_subprocess("command", *_cleaner_argv(), "clean", str(corpus), "-o", str(out),
-                           "--workers", str(workers), "--no-progress")
-        one = one or r["seconds"]
-        outputs[workers] = out.read_bytes()
+    # Alternating runs, best wall time of each: on a shared machine the other
+    # load comes and goes, and it must not favour one side.
+    outputs: dict[int, bytes] = {}
+    best: dict[int, dict] = {}
+    for _ in range(args.repeat):
+        for workers in (1, 2):
+            out = CACHE / f"out-w{workers}.jsonl"
+            r = _in_subprocess("command", *_cleaner_argv(), "clean", str(corpus), "-o", str(out),
+                               "--workers", str(workers), "--no-progress")
+            outputs[workers] = out.read_bytes()
+            if workers not in best or r["seconds"] < best[workers]["seconds"]:
+                best[workers] = r
+    one = best[1]["seconds"]
+    for workers, r in best.items():
         print(f"| {workers} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {total / MB / r['seconds']:.1f} | "
               f"{one / r['seconds']:.2f}x | {r['maxrss_mb']:.0f} |", flush=True)
     same = outputs[1] == outputs[2]
