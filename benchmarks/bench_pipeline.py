@@ -189,6 +189,21 @@ def measure_command(argv: list[str]) -> dict:
             "maxrss_mb": usage.ru_maxrss / 1024}
 
 
+_SPIN = "x = 0\nfor i in range(20_000_000): x += i"
+
+
+def _machine_speedup() -> float:
+    """Wall time of one CPU-bound process over that of two running side by side (same work each)."""
+    def run(copies: int) -> float:
+        start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", _SPIN]) for _ in range(copies)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - start
+    one, two = run(1), run(2)
+    return 2 * one / two
+
+
 def _in_subprocess(kind: str, *args: str, python: str | None = None) -> dict:
     proc = subprocess.run([python or sys.executable, __file__, "_measure", kind, *args],
                           capture_output=True, text=True)
@@ -294,6 +309,9 @@ def main() -> None:
     for workers, r in best.items():
         print(f"| {workers} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {total / MB / r['seconds']:.1f} | "
               f"{one / r['seconds']:.2f}x | {r['maxrss_mb']:.0f} |", flush=True)
+    machine = _machine_speedup()
+    print(f"\nWhat this machine gives two processes right now (a pure-Python loop, 1 vs 2 copies): "
+          f"**{machine:.2f}x** -- the ceiling for the speed-up above.")
     same = outputs[1] == outputs[2]
     print(f"\n--workers 2 output byte-identical to --workers 1: **{'yes' if same else 'NO'}**")
     for workers in outputs:
