@@ -171,7 +171,7 @@ def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO
             if path.is_dir():
                 raise IsADirectoryError(f"cannot read folder {source}")
             if fmt == "jsonl":
-                with path.open("rb") as handle:
+                with path.open("rb", buffering=1 << 20) as handle:  # long lines: fewer refills
                     yield from _jsonl_items(source, handle)
                 continue
             data = path.read_bytes()
