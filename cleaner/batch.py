@@ -9,19 +9,28 @@ depend on the number of workers.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from cleaner.config import Config
 from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
-from cleaner.io.sources import Item
-from cleaner.pipeline import Pipeline, document_from_record
+from cleaner.interrupt import shielded
+from cleaner.io import jsonl
+from cleaner.io.sources import Item, parse_jsonl_line
+from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records).
 CHUNK_BYTES = 1 << 20
@@ -32,7 +41,7 @@ CHUNK_ITEMS = 256
 class Outcome:
     source: str
     line: int | None
-    output: str | None = None  # the JSON line, without newline
+    output: bytes | None = None  # the JSON line (UTF-8), without newline
     error: str | None = None
     fixes: dict[str, int] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
@@ -58,13 +67,24 @@ class Summary:
 
 
 def document_from_item(item: Item, text_key: str) -> Document:
+    return _read_item(item, text_key)[0]
+
+
+def _read_item(item: Item, text_key: str) -> tuple[Document, bool]:
+    """The document of an item, and whether its record must be written back by ``json``."""
     if item.error is not None:
         raise InputError(item.source, item.error, item.line)
-    if item.format == "record":
-        doc = document_from_record(item.record or {}, text_key, source=item.source, line=item.line)
+    if item.format in ("record", "jsonl"):
+        record, stdlib = item.record, False
+        if record is None:
+            try:
+                record, stdlib = parse_jsonl_line(item)
+            except ValueError as err:
+                raise InputError(item.source, str(err), item.line) from None
+        doc = document_from_record(record, text_key, source=item.source, line=item.line)
         doc.encoding_in = "utf-8"  # JSONL is read as UTF-8
-        return doc
-    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data)
+        return doc, stdlib
+    return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data), False
 
 
 def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
@@ -72,7 +92,8 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     if item.record is not None and isinstance(item.record.get(pipeline.config.text_key), str):
         size = len(item.record[pipeline.config.text_key].encode("utf-8", "surrogatepass"))
     try:
-        doc = pipeline.clean_document(document_from_item(item, pipeline.config.text_key))
+        doc, stdlib = _read_item(item, pipeline.config.text_key)
+        doc = pipeline.clean_document(doc)
     except CleanerError as err:
         return Outcome(item.source, item.line, error=str(err), size=size)
     except RecursionError:
@@ -80,7 +101,7 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     except Exception as err:  # a bug in a pass must not take the batch down
         return Outcome(item.source, item.line, size=size,
                        error=f"{_where(item)}: internal error in cleaner: {type(err).__name__}: {err}")
-    line = json.dumps(doc.to_record(), ensure_ascii=False)
+    line = jsonl.dumps(doc.to_record(), stdlib)
     return Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes), flags=list(doc.flags), size=size)
 
 
@@ -91,16 +112,53 @@ def _where(item: Item) -> str:
 # -- worker processes -------------------------------------------------------
 
 _worker_pipeline: Pipeline | None = None
+# Shared with the parent: per worker, its pid and the sequence number of the
+# item it is on (-1 between items), so that when a worker dies the parent can
+# name the document it was on.
+_worker_board = None
+_worker_slot = 0
 
 
-def _init_worker(config: Config) -> None:
-    global _worker_pipeline
-    _worker_pipeline = Pipeline(config)
+def _init_worker(pipeline: Pipeline, board, counter) -> None:
+    global _worker_pipeline, _worker_board, _worker_slot
+    # Ctrl-C reaches the whole process group; the parent stops the workers, so
+    # a worker must not stop on its own with a traceback of its own. A forked
+    # worker also inherits the parent's SIGTERM handler, which would turn the
+    # parent's "stop now" into an exception the pool hands back as a result.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    _worker_board, _worker_slot = board, 2 * (index % (len(board) // 2))
+    board[_worker_slot] = os.getpid()
+    board[_worker_slot + 1] = -1
+    # If the parent is killed outright (SIGKILL, the OOM killer) nobody shuts
+    # the pool down: the worker would wait on its queue, or block writing a
+    # result nobody reads, for ever. The parent's sentinel closes when it dies.
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
+    _worker_pipeline = pipeline
 
 
-def _clean_chunk(chunk: list[Item]) -> list[Outcome]:
+def _exit_with_parent(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], object]) -> list:
     assert _worker_pipeline is not None
-    return [clean_item(_worker_pipeline, item) for item in chunk]
+    results = []
+    for number, item in enumerate(chunk, start=first):
+        _worker_board[_worker_slot + 1] = number
+        results.append(work(_worker_pipeline, item))
+    _worker_board[_worker_slot + 1] = -1
+    return results
+
+
+def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
+    return _on_board(first, chunk, clean_item)
 
 
 def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
@@ -117,37 +175,230 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
 
 
 def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iterator[Outcome]:
-    """Clean ``items`` and yield one Outcome per item, in input order."""
+    """Clean ``items`` and yield one Outcome per item, in input order.
+
+    If a worker process dies (killed, out of memory, a crash in C code) the
+    run stops with ``WorkerDied`` naming the document it was on; if the
+    consumer stops early or the run is interrupted, the workers are stopped at
+    once rather than left to finish their chunks.
+    """
     if workers <= 1:
         pipeline = Pipeline(config)
         for item in items:
             yield clean_item(pipeline, item)
         return
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    window = workers * 3
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
-        pending: deque = deque()
-        try:
-            for chunk in _chunks(items):
-                pending.append((chunk, pool.submit(_clean_chunk, chunk)))
-                if len(pending) >= window:
-                    yield from _collect(*pending.popleft())
-            while pending:
-                yield from _collect(*pending.popleft())
-        except BaseException:
-            for _, future in pending:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    yield from _in_workers(_clean_chunk, items, config, workers)
+
+
+def _in_workers(function, items: Iterable[Item], config: Config, workers: int) -> Iterator:
+    """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order."""
+    pool = _WorkerPool(config, workers)
+    pending: deque = deque()  # (number of the first item, chunk, future)
+    submitted = 0
+    try:
+        for chunk in _chunks(items):
+            pending.append((submitted, chunk, pool.submit(function, submitted, chunk)))
+            submitted += len(chunk)
+            if len(pending) >= pool.window:
+                yield from pool.collect(pending)
+        while pending:
+            yield from pool.collect(pending)
+    except BaseException:
+        pool.stop()
+        raise
+    finally:
+        pool.close()
+
+
+# -- the first scan: line statistics of the run ------------------------------
+
+
+def wants_line_stats(config: Config) -> bool:
+    return new_line_counter(config) is not None
+
+
+def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
+    try:
+        return sorted(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
+    except Exception:  # a bad input is reported by the cleaning scan, not here
+        return []
+
+
+def _hash_chunk(first: int, chunk: list[Item]) -> list[list[int]]:
+    return _on_board(first, chunk, _item_hashes)
+
+
+def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
+    """First scan over a run: the configuration with the run's frequent lines in it.
+
+    Hashes are computed in the workers and counted here in input order, so the
+    result (and the cleaned output) is the same for any number of workers.
+    """
+    counter = new_line_counter(config)
+    if counter is None:
+        return config
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for item in items:
+            counter.add(_item_hashes(pipeline, item))
+        return config.replace(line_stats=counter.frequent())
+    for hashes in _in_workers(_hash_chunk, items, config, workers):
+        counter.add(hashes)
+    return config.replace(line_stats=counter.frequent())
+
+
+def _start_method(config: Config):
+    """The multiprocessing context for the workers, and the pipeline to hand them.
+
+    On Linux, while this process runs no other thread, workers are forked with
+    the passes already built (OpenCC dictionaries, rule tables and models shared
+    copy-on-write), so they start in milliseconds instead of each importing and
+    building everything again. Elsewhere, or from a threaded program where
+    fork is unsafe, forkserver/spawn workers rebuild the pipeline from its
+    pickled configuration.
+    """
+    pipeline = Pipeline(config)
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        pipeline.passes  # build once, here, before forking
+        # A forked child flushes its copy of any pending output at exit.
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        return multiprocessing.get_context("fork"), pipeline
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
 
 
 class WorkerDied(CleanerError):
     pass
 
 
-def _collect(chunk: list[Item], future) -> list[Outcome]:
+# How often a wait for a result checks that the workers are still alive.
+_POLL_SECONDS = 0.5
+
+
+class _WorkerPool:
+    """A ProcessPoolExecutor, and what a batch needs that it does not give.
+
+    - which worker is on which item (a shared board), to name the document a
+      dead worker was on;
+    - noticing a dead worker in every case: CPython 3.11 starts a new worker
+      after waking its own thread for the new task, so that thread may not
+      watch the new worker until something else wakes it, and if that worker
+      dies first the pool waits for ever; the pool is woken again after each
+      submit, and waits for results check the workers' pids themselves;
+    - stopping at once: workers are signalled rather than left to finish.
+    Private attributes of the executor are read with getattr and a fallback.
+    """
+
+    def __init__(self, config: Config, workers: int):
+        self.window = workers * 3
+        context, pipeline = _start_method(config)
+        with shielded():
+            self.board = context.RawArray("q", 2 * workers)
+            counter = context.Value("i", 0)
+            self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                                initargs=(pipeline, self.board, counter))
+
+    def submit(self, function, first: int, chunk: list[Item]):
+        with shielded():  # submit starts worker processes
+            future = self.executor.submit(function, first, chunk)
+            wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None)
+            if wakeup is not None:
+                with contextlib.suppress(Exception):
+                    wakeup.wakeup()
+        return future
+
+    def collect(self, pending: deque) -> list[Outcome]:
+        future = pending[0][2]
+        while True:
+            try:
+                outcomes = future.result(timeout=_POLL_SECONDS)
+            except FuturesTimeout:
+                dead = [pid for pid, _ in self._workers() if not _alive(pid)]
+                if dead:
+                    raise WorkerDied(self._death_message(pending, dead)) from None
+                continue
+            except BrokenProcessPool:
+                raise WorkerDied(self._death_message(pending, None)) from None
+            pending.popleft()
+            return outcomes
+
+    def stop(self) -> None:
+        with shielded():
+            for pid in self._pids():
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+
+    def close(self) -> None:
+        # The pool's thread finds stopped workers gone, fails the pending
+        # futures and exits; this joins it. (Cancelling futures from here
+        # instead races with that thread: InvalidStateError kills it and the
+        # exit then waits for ever on a full pipe.)
+        with shielded():
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _pids(self) -> list[int]:
+        processes = getattr(self.executor, "_processes", None) or {}
+        return sorted(set(processes) | {pid for pid, _ in self._workers()})
+
+    def _workers(self) -> list[tuple[int, int]]:
+        """(pid, number of the item it is on, or -1) for each started worker."""
+        board = self.board
+        return [(board[i], board[i + 1]) for i in range(0, len(board), 2) if board[i]]
+
+    def _death_message(self, pending: deque, dead: list[int] | None) -> str:
+        items: dict[int, Item] = {}
+        for first, chunk, _ in pending:
+            items.update(enumerate(chunk, start=first))
+        how = "killed or out of memory"
+        if dead is None:
+            # The pool noticed first and is stopping the other workers with
+            # SIGTERM; once its thread is done every exit code is known, and
+            # the worker that died first ended some other way.
+            thread = getattr(self.executor, "_executor_manager_thread", None)
+            if thread is not None:
+                thread.join(5)
+            processes = getattr(self.executor, "_processes", None) or {}
+            codes = {pid: p.exitcode for pid, p in processes.items()}
+            dead = [pid for pid, code in codes.items() if code is not None and code != -signal.SIGTERM]
+            if dead:
+                how = _how_it_died(codes[dead[0]])
+        workers = self._workers()
+        on = [items[number] for pid, number in workers if pid in dead and number in items]
+        if on:
+            names = ", ".join(sorted({_where(item) for item in on}))
+            return f"a worker process died ({how}) while cleaning {names}"
+        # Not on the board: it died while receiving a chunk, before starting on
+        # it. The chunks go out in order, so it is the first one that did not
+        # come back cleaned and that no live worker is on.
+        busy = {number for pid, number in workers if pid not in dead and number >= 0}
+        for first, chunk, future in pending:
+            cleaned = future.done() and not future.cancelled() and future.exception() is None
+            if not cleaned and not busy.intersection(range(first, first + len(chunk))):
+                more = f" (or one of the {len(chunk) - 1} documents after it)" if len(chunk) > 1 else ""
+                return f"a worker process died ({how}) while taking on {_where(chunk[0])}{more}"
+        return f"a worker process died ({how})"
+
+
+def _alive(pid: int) -> bool:
     try:
-        return future.result()
-    except BrokenProcessPool:
-        names = ", ".join(_where(i) for i in chunk[:3]) + (" ..." if len(chunk) > 3 else "")
-        raise WorkerDied(f"a worker process died (killed or out of memory) while cleaning {names}") from None
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is dead, just not yet reaped by the forkserver
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _how_it_died(exitcode: int | None) -> str:
+    if exitcode is None or exitcode >= 0:
+        return f"exit code {exitcode}" if exitcode is not None else "killed or out of memory"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"signal {-exitcode}"
+    return f"{name}, e.g. out of memory" if exitcode == -signal.SIGKILL else name

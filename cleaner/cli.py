@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import Enum
@@ -10,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cleaner import interrupt
 from cleaner.errors import CleanerError, ConfigError
 
 app = typer.Typer(
@@ -26,6 +28,11 @@ class OnError(str, Enum):
     report = "report"  # go on, exit 1 at the end
     skip = "skip"      # go on, exit 0
     fail = "fail"      # stop at the first bad input
+
+
+class Engine(str, Enum):
+    local = "local"  # this machine's processes (--workers)
+    ray = "ray"      # Ray Data: a local Ray, or a cluster with --ray-address
 
 
 class InputFormat(str, Enum):
@@ -52,14 +59,21 @@ def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
     changes = {k: v for k, v in overrides.items() if v is not None}
     if "rules" in changes:
         changes["rules"] = cfg.rules + tuple(changes["rules"])
-    return cfg.replace(**changes) if changes else cfg
+    cfg = cfg.replace(**changes) if changes else cfg
+    # Build the passes once here: a broken or dangerous rule file is then one
+    # configuration error (exit 2) before anything runs, not one error per
+    # document. The passes' tables are cached, so the run reuses this work.
+    from cleaner.pipeline import Pipeline
+
+    Pipeline(cfg).passes
+    return cfg
 
 
 @app.command()
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output JSONL file (default: standard output).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes (default 1; with --engine ray, Ray actors, default one per CPU).")] = None,
     text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the inputs).")] = None,
     on_error: Annotated[OnError, typer.Option("--on-error", help="report: go on and exit 1; skip: go on and exit 0; fail: stop.")] = OnError.report,
@@ -67,9 +81,12 @@ def clean(
     rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra boilerplate rule file (repeatable).")] = None,
     input_format: Annotated[InputFormat, typer.Option("--input-format", help="Format of standard input.")] = InputFormat.auto,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="local, or ray: Ray Data reads JSONL files and writes OUTPUT as a folder of JSONL shards (pip install 'cleaner[ray]').")] = Engine.local,
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to run on (default: start a local Ray).")] = None,
+    shard_mb: Annotated[float, typer.Option("--shard-mb", min=0.001, help="Size of each output shard (ray engine).")] = 64.0,
 ) -> None:
     """Clean documents and write one JSON object per document."""
-    from cleaner.batch import Summary, clean_items
+    from cleaner.batch import Summary, clean_items, learn_line_stats, wants_line_stats
     from cleaner.io.atomic import atomic_writer
     from cleaner.io.sources import read_items
 
@@ -78,7 +95,25 @@ def clean(
                              rules=[str(r) for r in rules] if rules else None)
     except ConfigError as err:
         _die(str(err), 2)
-    items = read_items(inputs, stdin_format=input_format.value)
+    if engine is Engine.ray:
+        _clean_on_ray(inputs, output, cfg, workers, ray_address, int(shard_mb * 1e6), on_error)
+        return
+    workers = workers or 1
+    stdin = None
+    if wants_line_stats(cfg):
+        # A first scan learns the lines that recur across the run (boilerplate.batch_min_docs);
+        # standard input can be read once only, so it is kept for the second scan.
+        if "-" in inputs:
+            import io
+
+            stdin = io.BytesIO(sys.stdin.buffer.read())
+        try:
+            cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin), cfg, workers)
+        except CleanerError as err:  # a worker died during the first scan
+            _die(str(err), 1)
+        if stdin is not None:
+            stdin.seek(0)
+    items = read_items(inputs, stdin_format=input_format.value, stdin=stdin)
     summary = Summary()
     show_progress = sys.stderr.isatty() if progress is None else progress
     failed = None
@@ -97,18 +132,18 @@ def clean(
                         failed = outcome.error
                         raise _Stop
                     continue
-                handle.write(outcome.output)
-                handle.write("\n")
+                handle.write(outcome.output + b"\n")
         finally:
             if bar:
                 bar.close()
 
     try:
         if output is None:
-            write_all(sys.stdout)
             sys.stdout.flush()
+            write_all(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         else:
-            with atomic_writer(output) as handle:
+            with atomic_writer(output, "wb") as handle:
                 write_all(handle)
     except _Stop:
         typer.echo("cleaner: stopped at the first error (--on-error fail); no output written", err=True)
@@ -126,6 +161,41 @@ def clean(
 
 class _Stop(Exception):
     pass
+
+
+def _clean_on_ray(inputs: list[str], output: Optional[Path], cfg, workers: Optional[int], address: Optional[str],
+                  shard_bytes: int, on_error: OnError) -> None:
+    from cleaner.io.sources import expand_inputs
+
+    if output is None:
+        _die("--engine ray writes a folder of JSONL shards: give it with -o OUT_DIR", 2)
+    if output.exists() and not output.is_dir():
+        _die(f"--engine ray writes a folder of JSONL shards, and {output} is a file", 2)
+    paths = []
+    for path in expand_inputs(inputs):
+        if path == "-" or path.suffix.lower() != ".jsonl":
+            _die(f"--engine ray reads JSONL files; {'standard input' if path == '-' else path} is not one", 2)
+        if not path.is_file():
+            _die(f"{path}: no such file", 1)
+        paths.append(str(path))
+    try:
+        from cleaner.engines.ray import clean_jsonl
+
+        summary = clean_jsonl(paths, output, cfg, address=address, concurrency=workers, shard_bytes=shard_bytes)
+    except ConfigError as err:
+        _die(str(err), 2)
+    except CleanerError as err:
+        _die(str(err), 1)
+    for message in summary.messages:
+        typer.echo(f"cleaner: {message}", err=True)
+    if summary.errors and on_error is OnError.fail:
+        for shard in output.glob("part-*.jsonl"):
+            shard.unlink()
+        typer.echo("cleaner: errors with --on-error fail; no output written", err=True)
+        raise typer.Exit(1)
+    _print_summary(summary)
+    if summary.errors and on_error is OnError.report:
+        raise typer.Exit(1)
 
 
 class _Progress:
@@ -163,7 +233,14 @@ def _print_summary(summary) -> None:
     lines = [f"cleaner: {summary.documents} documents cleaned, {summary.errors} skipped"
              f" ({summary.bytes_in / 1e6:.2f} MB in)"]
     if summary.fixes:
-        lines.append("  fixes: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.fixes.items())))
+        from cleaner.passes import all_codes
+
+        pass_of = {code.kind: name for name, code in all_codes().values()}
+        by_pass: dict[str, list[str]] = {}
+        for kind, n in sorted(summary.fixes.items()):
+            by_pass.setdefault(pass_of.get(kind, "other"), []).append(f"{kind} {n}")
+        for name, counts in by_pass.items():
+            lines.append(f"  {name:<12} " + ", ".join(counts))
     if summary.flags:
         lines.append("  flags: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.flags.items())))
     typer.echo("\n".join(lines), err=True)
@@ -192,12 +269,156 @@ def passes(
             typer.echo(f"     {key} = {value!r}{note}")
 
 
+# -- check, explain, rules (cleaner/check.py, cleaner/explain.py) -------------------------
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs (.txt, .html, .jsonl).")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite dirty files in place (atomically, in their own format).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of what --fix would write; change nothing.")] = False,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes or families (prefixes, comma-separated).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these codes or families.")] = None,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per code instead of listing them.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the paths of files with findings.")] = False,
+    explain: Annotated[Optional[str], typer.Option("--explain", help="Explain a code (e.g. M101) and exit.")] = None,
+    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the paths).")] = None,
+) -> None:
+    """Report what cleaning would change, as path:line:col: CODE message; exit 1 if anything would."""
+    from cleaner import check as checking
+    from cleaner.explain import explain_code
+    from cleaner.pipeline import Pipeline
+
+    if explain is not None:
+        try:
+            typer.echo(explain_code(explain))
+        except KeyError:
+            _die(f"unknown code {explain!r} (see `cleaner rules`)", 2)
+        return
+    if not paths:
+        _die("check needs at least one path (or --explain CODE)", 2)
+    if fix and diff:
+        _die("--fix and --diff exclude each other", 2)
+    try:
+        cfg = resolve_config(config, paths, text_key=text_key)
+        selection = checking.Selection.parse(select or (), ignore or ())
+    except ConfigError as err:
+        _die(str(err), 2)
+    except ValueError as err:
+        _die(str(err), 2)
+    checker = checking.Checker(Pipeline(cfg), selection)
+    reports = list(checker.check_paths(paths))
+    failed = False
+    for report in reports:
+        for error in report.errors:
+            typer.echo(f"cleaner: {error}", err=True)
+            failed = True
+    findings = checking.sorted_findings(reports)
+    dirty = [r for r in reports if r.dirty]
+    if diff:
+        for report in sorted(dirty, key=lambda r: r.path):
+            typer.echo(checking.unified_diff(report), nl=False)
+        typer.echo(f"Would fix {len(findings)} findings in {len(dirty)} files.", err=True)
+        raise typer.Exit(1 if dirty or failed else 0)
+    if fix:
+        fixed_files = 0
+        for report in dirty:
+            try:
+                fixed_files += checking.write_fix(report)
+            except (CleanerError, OSError) as err:
+                typer.echo(f"cleaner: {report.path}: not fixed: {err}", err=True)
+                failed = True
+        remaining = [f for f in findings if not f.fixable]
+        for finding in remaining:
+            typer.echo(finding.render())
+        if not quiet:
+            fixed = len(findings) - len(remaining)
+            typer.echo(f"Fixed {fixed} findings in {fixed_files} file{'s' * (fixed_files != 1)}, {len(remaining)} remaining.")
+        raise typer.Exit(1 if remaining or failed else 0)
+    if quiet:
+        for path in sorted({f.path for f in findings}):
+            typer.echo(path)
+    elif statistics:
+        codes = checking.all_codes()
+        for code, n in checking.count_by_code(findings).items():
+            summary = codes[code][1].summary if code in codes else ""
+            typer.echo(f"{n:>7}  {code}  {summary}")
+        typer.echo(checking.summary_line(findings, len(reports), len({f.path for f in findings})))
+    else:
+        for finding in findings:
+            typer.echo(finding.render())
+        typer.echo(checking.summary_line(findings, len(reports), len({f.path for f in findings})))
+    raise typer.Exit(1 if findings or failed else 0)
+
+
+@app.command("explain")
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="One .txt/.html file, or a .jsonl file (see --line).")],
+    output_format: Annotated[ExplainFormat, typer.Option("--format", help="text (coloured on a terminal) or json.")] = ExplainFormat.text,
+    line: Annotated[Optional[int], typer.Option("--line", min=1, help="JSONL: the record on this line (default: the first).")] = None,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour (default: on a terminal).")] = None,
+    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file.")] = None,
+) -> None:
+    """Show, pass by pass, what cleaning changes in one document and why."""
+    import json
+
+    from cleaner import explain as explaining
+    from cleaner.pipeline import Pipeline
+
+    try:
+        cfg = resolve_config(config, [str(file)], text_key=text_key)
+        analysis = explaining.explain_file(file, Pipeline(cfg), line)
+    except ConfigError as err:
+        _die(str(err), 2)
+    except CleanerError as err:
+        _die(str(err), 1)
+    if output_format is ExplainFormat.json:
+        typer.echo(json.dumps(explaining.explain_data(analysis), ensure_ascii=False, indent=1))
+    else:
+        use_color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") if color is None else color
+        typer.echo(explaining.explain_text(analysis, color=use_color), nl=False, color=use_color)
+
+
+@app.command()
+def rules(
+    prefix: Annotated[Optional[str], typer.Argument(help="Only codes starting with this (e.g. M or W10).")] = None,
+    output_format: Annotated[ExplainFormat, typer.Option("--format", help="text or json.")] = ExplainFormat.text,
+) -> None:
+    """List every finding code by family, with what it means and an example."""
+    import json
+
+    from cleaner import explain as explaining
+
+    if output_format is ExplainFormat.json:
+        typer.echo(json.dumps(explaining.rules_json(), ensure_ascii=False, indent=1))
+        return
+    text = explaining.rules_text(prefix or "")
+    if not text:
+        _die(f"no code starts with {prefix!r}", 2)
+    typer.echo(text)
+
+# -- end of check, explain, rules ----------------------------------------------------------
+
+
 def main() -> None:
+    interrupt.install()
     try:
         app()
-    except KeyboardInterrupt:
-        sys.stderr.write("cleaner: interrupted\n")
-        os._exit(130)
+    except interrupt.Interrupted as err:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stderr.write(f"cleaner: {err.message}\n")
+        sys.stderr.flush()
+        # The batch has stopped its workers; a normal exit lets multiprocessing
+        # release its semaphores (os._exit would leave the resource tracker to
+        # complain about them on stderr).
+        sys.exit(err.exit_code)
     except Exception as err:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLEANER_DEBUG"):
             raise

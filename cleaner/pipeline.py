@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -20,7 +21,12 @@ from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.passes import Pass, PassResult, pass_class
 
+_code_of = attrgetter("code")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Passes that turn the input into the body text; what the others remove is
+# what the large-removal guard measures.
+_INPUT_PASSES = ("decode", "html")
+_SPACES = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
 
 
 @dataclass(slots=True)
@@ -69,6 +75,41 @@ class Pipeline:
             configure(self.config)
         return instance
 
+    # -- batch statistics: lines that recur across the documents of a run
+    def observe(self, records: Iterable[Mapping[str, Any] | str]) -> "Pipeline":
+        """Learn which lines recur across ``records`` (dicts or texts) and remove them later.
+
+        A first scan for the boilerplate pass's ``batch_min_docs`` rule: every record
+        runs through the passes before ``boilerplate``, and the distinct lines of each
+        are counted as hashes. The frequent ones then travel with the configuration
+        (so a pickled pipeline carries them to workers). On a sharded engine, each
+        shard that observes its own records gets a per-shard statistic; observe once
+        on the driver for a corpus-wide one.
+        """
+        counter = new_line_counter(self.config)
+        if counter is None:
+            return self
+        for record in records:
+            doc = Document(id="text", text=record) if isinstance(record, str) else \
+                document_from_record(record, self.config.text_key)
+            counter.add(self.line_hashes(doc))
+        self.config = self.config.replace(line_stats=counter.frequent())
+        self._passes = None
+        return self
+
+    def line_hashes(self, doc: Document) -> set[int]:
+        """The hashes of ``doc``'s lines as the boilerplate pass will see them."""
+        from cleaner.boilerplate.repeated import document_line_hashes
+
+        text = doc.text
+        for p in self.passes:
+            if p.name == "boilerplate":
+                break
+            text = p.apply(text, doc).text
+        if doc.data is not None:
+            text = strict_utf8(doc)
+        return document_line_hashes(text, self.config.options_for("boilerplate").batch_min_chars)
+
     # -- the three library forms: text, record, stream
     def clean_text(self, text: str) -> str:
         return self.clean_document(Document(id="text", text=text)).text
@@ -84,20 +125,57 @@ class Pipeline:
         if self.config.keep_removed and doc.removed is None:
             doc.removed = []
         text = doc.text
-        for p in self.passes:
+        passes = self.passes
+        body_from = max((i for i, p in enumerate(passes) if p.name in _INPUT_PASSES), default=-1)
+        body = _body_size(text) if body_from < 0 and doc.data is None else None
+        title = doc.title
+        for i, p in enumerate(passes):
             result = p.apply(text, doc)
-            if result.changes or result.counts:
-                counts = Counter(p.kind_of(c.code) for c in result.changes)
-                counts.update(result.counts)
-                for kind, n in counts.items():
-                    doc.count(kind, n)
+            if result.changes:
+                # Counted by code in C (a document can have thousands of changes), then named.
+                for code, n in Counter(map(_code_of, result.changes)).items():
+                    doc.count(p.kind_of(code), n)
+            for kind, n in result.counts.items():
+                doc.count(kind, n)
             if trace is not None:
                 trace.append(Step(p.name, text, result))
             text = result.text
+            if i == body_from:
+                body, title = _body_size(text), doc.title
         if doc.data is not None:  # decoding switched off: bytes must be UTF-8
             text = strict_utf8(doc)
         doc.text = text
+        if body:
+            self._guard_removal(doc, body, title)
         return doc
+
+    def _guard_removal(self, doc: Document, body: int, title_before: str | None) -> None:
+        """Flag a document that lost more of its body than the configured share.
+
+        A title taken out of the body is moved, not lost.
+        """
+        kept = _body_size(doc.text)
+        if doc.title and doc.title != title_before:
+            kept += _body_size(doc.title)
+        if body - kept > self.config.large_removal_share * body:
+            doc.flag("large_removal")
+
+
+def _body_size(text: str) -> int:
+    """Characters that are not white space (a few C-level counts, no copy)."""
+    return len(text) - sum(text.count(space) for space in _SPACES)
+
+
+def new_line_counter(config: Config):
+    """A counter for the first scan, or None when no batch statistic is wanted."""
+    if "boilerplate" not in config.enabled:
+        return None
+    options = config.options_for("boilerplate")
+    if options.batch_min_docs <= 0:
+        return None
+    from cleaner.boilerplate.repeated import LineCounter
+
+    return LineCounter(options.batch_min_docs, options.batch_max_entries)
 
 
 def strict_utf8(doc: Document) -> str:
@@ -135,6 +213,14 @@ def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
     doc = Document(id=str(rid), text=text, source=record.get("source", source),
                    extra=extra, text_key=text_key, flags=flags)
     extra.pop("source", None)
+    # A record's own title and metadata (its source's, or a previous clean's)
+    # are kept: otherwise the first body line would be taken for the title and
+    # the record's title overwritten, and cleaning a cleaned record would eat a
+    # line each time.
+    if isinstance(record.get("title"), str):
+        doc.title = extra.pop("title")
+    if isinstance(record.get("meta"), Mapping):
+        doc.meta = dict(extra.pop("meta"))
     return doc
 
 

@@ -46,3 +46,12 @@ def test_mixed_encodings_decode_line_by_line():
 def test_bom_in_the_middle_is_removed():
     decoded, _, counts = decode_bytes("甲\n".encode() + "\ufeff乙".encode(), "boms.txt")
     assert decoded == "甲\n乙" and counts == {"bom": 1}
+
+
+def test_a_gbk_page_with_one_damaged_character_decodes_with_a_replacement(shared):
+    # cwced 6dc2d508: GBK with one truncated character, which charset-normalizer rejects.
+    (page,) = (shared / "corpus" / "cwced" / "original").glob("6dc2d508*")
+    text, used, counts = decode_bytes(page.read_bytes(), page.name, html=True)
+    assert used == "gb18030"
+    assert counts["decode_replaced"] <= 3
+    assert "2005年" in text

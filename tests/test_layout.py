@@ -36,3 +36,30 @@ def test_options_switch_steps_off():
     text = "这是一个很长的句子被硬换行切开了因为它很长很长很长很\n长的句子。"
     assert fix_layout(text, LayoutOptions(join_wrapped=False))[0] == text
     assert "\n" not in fix_layout(text)[0]
+
+
+# The fast path (text whose only line break is \n) and the line-by-line scan
+# are two implementations of one behaviour: they must give the same changes.
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from cleaner.passes.layout import _line_by_line_changes, _newline_only_changes  # noqa: E402
+
+_PIECES = list("中文字字字字字字字字。，,.!?：“”（(）a1 \u3000\t\n\n\n") + ["攝", "；", "\u200b"]
+_OPTIONS = [LayoutOptions(), LayoutOptions(join_wrapped=False), LayoutOptions(strip_cjk_spaces=False),
+            LayoutOptions(heading_max=4, wrap_min=3, tail_min=0)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=90), st.sampled_from(_OPTIONS))
+def test_fast_path_agrees_with_line_by_line_scan(pieces, options):
+    text = "".join(pieces)
+    fast = _newline_only_changes(text, options)
+    if fast is not None:
+        assert fast == _line_by_line_changes(text, options)
+
+
+def test_fast_path_agrees_on_real_pages(shared):
+    for path in sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt"))[:30]:
+        text = path.read_text(encoding="utf-8")
+        for variant in (text, "\n \n" + text.replace("\n\n", "\n \u3000\n") + " \n\n"):
+            assert _newline_only_changes(variant, LayoutOptions()) == _line_by_line_changes(variant, LayoutOptions())

@@ -7,9 +7,12 @@ time as the stream is consumed, so memory stays bounded by the largest file.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
-import json
+import io
 import os
+import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +27,9 @@ class Item:
 
     source: str
     id: str
-    format: str  # "text", "html" or "record"
+    # "text" or "html" (data: the file's bytes), "jsonl" (data: one raw JSONL
+    # line, parsed by the worker that cleans it) or "record" (an already parsed dict).
+    format: str
     data: bytes | None = None
     record: dict[str, Any] | None = None
     line: int | None = None
@@ -37,7 +42,15 @@ class Item:
         return 0
 
 
-def expand_inputs(inputs: list[str]) -> Iterator[Path | str]:
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A path found while expanding the inputs that cannot be listed or read."""
+
+    path: Path
+    message: str
+
+
+def expand_inputs(inputs: list[str]) -> Iterator[Path | str | Unreadable]:
     """Paths in a deterministic order: folders sorted, globs sorted; ``-`` as is."""
     for given in inputs:
         if given == "-":
@@ -49,17 +62,62 @@ def expand_inputs(inputs: list[str]) -> Iterator[Path | str]:
         elif path.exists() or path.is_symlink():
             yield path
         elif glob.has_magic(given):
-            matches = sorted(glob.glob(given, recursive=True))
+            matches = _glob(given)
             if not matches:
                 yield path  # reported as missing
+            seen: set[Path] = set()  # ``a/**`` matches a folder and the files in it
             for match in matches:
                 m = Path(match)
-                yield from (_walk(m) if m.is_dir() else [m])
+                for found in _walk(m) if m.is_dir() else [_found(m)]:
+                    if isinstance(found, Unreadable) or found not in seen:
+                        seen.add(found)
+                        yield found
         else:
             yield path
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _glob(pattern: str) -> list[str]:
+    """Sorted matches of ``pattern``; ``**`` never follows symlinked folders.
+
+    ``glob.glob(recursive=True)`` follows them, so a link to a parent folder
+    makes it descend until the path is too long, and two such links make the
+    number of paths explode. ``**`` is matched here against an ``os.walk``
+    listing instead, which does not follow links.
+    """
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    parts = Path(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    root = Path(*parts[:fixed]) if fixed else Path(".")
+    matcher = re.compile(_translate(parts[fixed:]))
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        relative = Path(folder).relative_to(root)
+        # Symlinked folders are listed by os.walk but not entered; matching them
+        # here would walk through the link after all.
+        linked = {d for d in dirs if (Path(folder) / d).is_symlink()}
+        for name in [*(d for d in dirs if d not in linked), *(f for f in files if not f.startswith("."))]:
+            if matcher.fullmatch((relative / name).as_posix()):
+                found.append(str(root / relative / name) if fixed else str(relative / name))
+    return sorted(found)
+
+
+def _translate(parts: tuple[str, ...]) -> str:
+    pieces = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            pieces.append(".*" if last else "(?:.*/)?")
+            continue
+        # fnmatch's translation of one path component, kept inside the component.
+        pieces.append(fnmatch.translate(part).removeprefix("(?s:").removesuffix(")\\Z").replace(".*", "[^/]*"))
+        if not last:
+            pieces.append("/")
+    return "".join(pieces)
+
+
+def _walk(folder: Path) -> Iterator[Path | Unreadable]:
     # os.walk does not follow symlinked folders, so symlink loops cannot trap it;
     # unreadable folders are reported through onerror rather than skipped silently.
     errors: list[OSError] = []
@@ -67,60 +125,91 @@ def _walk(folder: Path) -> Iterator[Path]:
         dirs.sort()
         for name in sorted(files):
             if Path(name).suffix.lower() in TEXT_SUFFIXES and not name.startswith("."):
-                yield Path(root) / name
+                yield _found(Path(root) / name)
     for err in errors:
-        yield Path(err.filename or folder)  # reading it yields the error item
+        yield Unreadable(Path(err.filename or folder), "cannot list folder: " + _os_message(err))
+
+
+def _found(path: Path) -> Path | Unreadable:
+    """A file found by a folder walk or a glob, unless it is a pipe or device.
+
+    Reading a named pipe or a device found that way would hang the run or never
+    end; one named on the command line (``<(zcat x)``) is read like a file.
+    """
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return path  # a broken link or a loop: reading it names the error
+    return Unreadable(path, "not a regular file (pipe, socket or device)") if special else path
 
 
 def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Item]:
+    """Work items, streamed: a JSONL file is read line by line, never whole."""
     for path in expand_inputs(inputs):
+        if isinstance(path, Unreadable):
+            yield Item(str(path.path), path.path.name, "text", error=path.message)
+            continue
         if path == "-":
-            data = (stdin or sys.stdin.buffer).read()
+            handle = stdin or sys.stdin.buffer
+            if hasattr(handle, "peek"):
+                head = handle.peek(1024)[:1024]
+            else:
+                head = handle.read()
+                handle = io.BytesIO(head)
+            if stdin_format in ("auto", "jsonl"):
+                fmt = stdin_format if stdin_format != "auto" else sniff_format(head)
+                if fmt == "jsonl":
+                    yield from _jsonl_items("<stdin>", handle)
+                    continue
+            data = handle.read()
             fmt = stdin_format if stdin_format != "auto" else sniff_format(data)
-            yield from _items_from_bytes("<stdin>", "stdin", fmt, data)
+            yield Item("<stdin>", "stdin", fmt, data=data)
             continue
         source = str(path)
         fmt = TEXT_SUFFIXES.get(path.suffix.lower(), "text")
         try:
             if path.is_dir():
                 raise IsADirectoryError(f"cannot read folder {source}")
+            if fmt == "jsonl":
+                with path.open("rb", buffering=1 << 20) as handle:  # long lines: fewer refills
+                    yield from _jsonl_items(source, handle)
+                continue
             data = path.read_bytes()
         except OSError as err:
             yield Item(source, path.stem, fmt, error=_os_message(err))
             continue
         if fmt == "text" and sniff_format(data) == "html":
             fmt = "html"
-        yield from _items_from_bytes(source, path.stem, fmt, data)
+        yield Item(source, path.stem, fmt, data=data)
 
 
-def _items_from_bytes(source: str, stem: str, fmt: str, data: bytes) -> Iterator[Item]:
-    if fmt == "jsonl":
-        yield from _jsonl_items(source, data)
-    else:
-        yield Item(source, stem, fmt, data=data)
-
-
-def _jsonl_items(source: str, data: bytes) -> Iterator[Item]:
+def _jsonl_items(source: str, handle: BinaryIO) -> Iterator[Item]:
+    """One item per non-blank line; parsing is left to the worker that cleans it."""
     stem = Path(source).stem
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if raw.isspace() or not raw:
             continue
-        try:
-            record = json.loads(raw)
-        except UnicodeDecodeError as err:
-            yield Item(source, f"{stem}_{number}", "record", line=number,
-                       error=f"line is not UTF-8 (byte {err.start})")
-            continue
-        except ValueError as err:
-            yield Item(source, f"{stem}_{number}", "record", line=number, error=f"malformed JSON: {err}")
-            continue
-        if not isinstance(record, dict):
-            yield Item(source, f"{stem}_{number}", "record", line=number,
-                       error=f"line is a JSON {type(record).__name__}, not an object")
-            continue
-        yield Item(source, str(record.get("id", f"{stem}_{number}")), "record", record=record, line=number)
+        yield Item(source, f"{stem}_{number}", "jsonl", data=raw, line=number)
+
+
+def parse_jsonl_line(item: Item) -> tuple[dict[str, Any], bool]:
+    """The record of a "jsonl" item, and whether it must be written back by ``json``.
+
+    Raises ValueError with the message the user sees for that line.
+    """
+    from cleaner.io import jsonl
+
+    try:
+        record, stdlib = jsonl.loads(item.data or b"")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"line is not UTF-8 (byte {err.start})") from None
+    except ValueError as err:
+        raise ValueError(f"malformed JSON: {err}") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"line is a JSON {type(record).__name__}, not an object")
+    return record, stdlib
 
 
 def sniff_format(data: bytes) -> str:

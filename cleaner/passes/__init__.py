@@ -15,8 +15,12 @@ from cleaner.passes.base import Change, Code, Pass, PassResult
 # name -> "module:Class". The order of this table is the default pass order.
 REGISTRY: dict[str, str] = {
     "decode": "cleaner.passes.decode:Decode",
+    "html": "cleaner.passes.html:Html",
     "mojibake": "cleaner.passes.mojibake:Mojibake",
+    "boilerplate": "cleaner.passes.boilerplate:Boilerplate",
     "layout": "cleaner.passes.layout:Layout",
+    "script": "cleaner.passes.script:Script",
+    "punctuation": "cleaner.passes.punctuation:Punctuation",
 }
 
 DEFAULT_ORDER: tuple[str, ...] = tuple(REGISTRY)

@@ -25,9 +25,16 @@ class Code:
     kind: str  # the key counted in a record's ``fixes``
     summary: str
     example: str = ""
+    # The change turns a file into a record rather than cleaning it (markup
+    # stripped from HTML, a header line moved into ``title``/``meta``):
+    # ``check`` does not report it and ``check --fix`` keeps that text in the file.
+    structural: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which makes building one four times slower, and a document can have
+# thousands of changes. Treat it as immutable all the same (it stays hashable).
+@dataclass(slots=True, unsafe_hash=True)
 class Change:
     """One edit: ``text[start:end]`` of the pass's input (``before``) became ``after``."""
 

@@ -26,7 +26,15 @@ SUPERSETS = {
 }
 
 _CHARSET_META = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,20})""", re.I)
-_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+# Text that decodes as UTF-8 is only called binary above this share of control
+# bytes: a short note with a few stray controls (or a test of every Unicode
+# category) is damaged text, while real binary formats are rarely valid UTF-8
+# at all.
+_BINARY_SHARE_UTF8 = 0.10
+# ... and only with at least this many: in a note of a few words, three stray
+# NULs are a large share and still damage, not a binary format.
+_BINARY_MIN_UTF8 = 8
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,9 @@ class Decode(Pass):
         Code("E102", "mixed_encoding", "lines in another encoding than the rest of the file",
              "a GBK line inside a UTF-8 file"),
         Code("E103", "bom", "byte order mark removed", "\\ufeff at the start of a line"),
+        Code("E104", "reencoded", "file is not UTF-8 (check --fix rewrites it as UTF-8)",
+             "a GB18030 or Big5 file"),
+        Code("E105", "nul", "NUL characters removed", "abc\\x00def"),
     )
 
     def apply(self, text, doc):
@@ -78,65 +89,102 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
                           (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _strict(data, encoding, source), encoding, {}
+            return _finish(_strict(data, encoding, source), encoding, {})
     utf16 = _sniff_bomless_utf16(data)
     if utf16:
-        return _strict(data, utf16, source), utf16, {}
+        return _finish(_strict(data, utf16, source), utf16, {})
     sample = data[:65536]
     controls = len(_BINARY_CONTROL.findall(sample))
     # One stray NUL is damage in a text file; many control bytes make a binary one.
     if controls > 1 and controls > options.binary_threshold * len(sample):
-        raise InputError(source, "binary file (control bytes), not text")
+        many = controls > _BINARY_SHARE_UTF8 * len(sample) and controls >= _BINARY_MIN_UTF8
+        if many or not utf8_plausible(sample, allow_nul=True):
+            raise InputError(source, "binary file (control bytes), not text")
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        first_error = err.start
     else:
-        return _drop_inner_boms(text)
+        return _finish(text, "utf-8", {})
     if html:
         declared = _CHARSET_META.search(data[:4096])
         if declared:
             try:
                 encoding = canonical(declared.group(1).decode("ascii"))
-                return _lenient(data, encoding, source, options)
+                return _finish(*_lenient(data, encoding, source, options))
             except LookupError:
                 pass
     mixed = _decode_mixed(data, options)
     if mixed is not None:
-        return mixed
+        return _finish(*mixed)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(options.encodings)).best()
-    if best is None:
-        raise InputError(source, "undecodable bytes: not UTF-8, UTF-16, GB18030, Big5 or a Latin encoding")
-    return _lenient(data, canonical(best.encoding), source, options)
+    if best is not None:
+        return _finish(*_lenient(data, canonical(best.encoding), source, options))
+    # charset-normalizer gives up on a file with a few damaged bytes (a GBK page
+    # with one truncated character); the CJK codec that needs the fewest
+    # replacements wins if that is within the tolerated share.
+    damaged = _least_damaged(data, options)
+    if damaged is None:
+        raise InputError(source, f"undecodable bytes at byte {first_error}: not UTF-8, UTF-16, GB18030, "
+                         "Big5 or a Latin encoding", line_at(data, first_error, "utf-8"))
+    return _finish(*damaged)
+
+
+def _least_damaged(data: bytes, options: DecodeOptions):
+    best = None
+    for encoding in ("utf-8", "gb18030", "big5hkscs"):
+        text = data.decode(encoding, errors="replace")
+        replaced = text.count("\ufffd")
+        if best is None or replaced < best[2]:
+            best = (text, encoding, replaced)
+    text, encoding, replaced = best
+    if replaced > options.max_replaced * len(data) + 1:
+        return None
+    return text, encoding, {"decode_replaced": replaced}
+
+
+def line_at(data: bytes, position: int, encoding: str) -> int:
+    """Line number (from 1) of byte ``position`` in ``data``, for error messages."""
+    return data[:position].decode(encoding, errors="replace").count("\n") + 1
 
 
 def _strict(data: bytes, encoding: str, source: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
-        raise InputError(source, f"undecodable bytes for {encoding} at byte {err.start}") from None
+        raise InputError(source, f"undecodable bytes for {encoding} at byte {err.start}",
+                         line_at(data, err.start, encoding)) from None
 
 
 def _lenient(data: bytes, encoding: str, source: str, options: DecodeOptions):
     try:
         return data.decode(encoding), encoding, {}
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        first_error = err.start
     text = data.decode(encoding, errors="replace")
     replaced = text.count("\ufffd")
     if replaced > options.max_replaced * len(data) + 1:
-        raise InputError(source, f"undecodable bytes: {replaced} bytes are not {encoding}")
+        raise InputError(source, f"undecodable bytes: {replaced} bytes are not {encoding} "
+                         f"(first at byte {first_error})", line_at(data, first_error, encoding))
     return text, encoding, {"decode_replaced": replaced}
 
 
-def _drop_inner_boms(text: str) -> tuple[str, str, dict[str, int]]:
-    # A BOM inside a file comes from concatenating files that each had one.
-    if "\ufeff" not in text:
-        return text, "utf-8", {}
-    n = text.count("\ufeff")
-    return text.replace("\ufeff", ""), "utf-8", {"bom": n}
+def _finish(text: str, encoding: str, counts: dict[str, int]) -> tuple[str, str, dict[str, int]]:
+    """Drop what decoding leaves behind that is never content.
+
+    A BOM inside a file comes from concatenating files that each had one; a NUL
+    is padding or a torn write, and many downstream tools take it for the end
+    of the string. Both are found with one C-level scan when absent.
+    """
+    if "\ufeff" in text:
+        counts = {**counts, "bom": text.count("\ufeff")}
+        text = text.replace("\ufeff", "")
+    if "\x00" in text:
+        counts = {**counts, "nul": text.count("\x00")}
+        text = text.replace("\x00", "")
+    return text, encoding, counts
 
 
 def _sniff_bomless_utf16(data: bytes) -> str | None:
@@ -161,12 +209,12 @@ def _sniff_bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def utf8_plausible(sample: bytes) -> bool:
+def utf8_plausible(sample: bytes, allow_nul: bool = False) -> bool:
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as err:
         return err.start >= len(sample) - 3  # a character cut by the sample's end
-    return b"\x00" not in sample
+    return allow_nul or b"\x00" not in sample
 
 
 _PLAUSIBLE = re.compile("[\t\n\r\x20-\x7e\u00a0-\u024f\u2010-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

@@ -7,8 +7,12 @@
 - hard-wrapped lines re-joined (seed 004: ``不\\n僅織密``);
 - runs of blank lines collapsed to one paragraph break.
 
-All edits are computed against the input in one scan, so every change has its
-exact position for ``check`` and ``explain``.
+All edits are computed against the input, so every change has its exact
+position for ``check`` and ``explain``. Text whose only line break is ``\n``
+(nearly all of it) takes a fast path: whole-text regexes find the few places
+that need a look, so a clean line costs no Python at all; other line breaks
+(``\r\n``, U+2028, ...) go through the line-by-line scan, which gives the same
+changes.
 """
 
 from __future__ import annotations
@@ -17,19 +21,44 @@ import re
 from dataclasses import dataclass
 
 from cleaner.chars import CLOSERS, HAN, HSPACE, SENTENCE_END, ZH_PUNCT
-from cleaner.passes.base import Change, Code, Pass, PassResult
+from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # A space between two Chinese characters, or between one and Chinese punctuation
 # or an ASCII comma/period the punctuation pass will widen.
+# (Written to start with the space, the lookbehind after it, so the regex engine
+# scans for spaces in C instead of trying a lookbehind at every character.)
 _CJK_SPACE = re.compile(
-    f"(?<=[{HAN}{ZH_PUNCT}])[{HSPACE}]+(?=[{HAN}{ZH_PUNCT}])"
-    f"|(?<=[{HAN}])[{HSPACE}]+(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+    f"[{HSPACE}](?:(?<=[{HAN}{ZH_PUNCT}][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}])"
+    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+    # ... or after such a mark (and a closing bracket), before a Chinese
+    # character: once widened (``，``) it is the case above, and a second run
+    # would strip what the first kept.
+    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}])"
+    f"|(?<=[)][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}]))"
 )
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
 _SENTENCE_PUNCT = re.compile(f"[{re.escape(SENTENCE_END)}，,、：:]")
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
 _OPENERS = "“‘「『（(《〈【"
+_HSPACE_SET = frozenset(HSPACE)
+
+# The fast path (``\n`` the only line break). Each pattern starts with a
+# literal or a single character class, so the regex engine skips clean text in
+# C instead of trying the whole pattern at every position.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_NONBLANK = re.compile(f"[^{HSPACE}\n]")
+_INDENT = re.compile(f"\n[{HSPACE}]+(?=[^{HSPACE}\n])")
+_FIRST_INDENT = re.compile(f"[{HSPACE}]+")
+# A line break after white space (the line may be blank: checked by the caller).
+_SPACE_BEFORE_BREAK = re.compile(f"\n(?<=[{HSPACE}]\n)")
+# A line break followed by blank lines that need an edit: more than one, or
+# a first one holding white space.
+_BLANK_RUN = re.compile(f"\n(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
+# A line break between a Chinese character and a line starting with one.
+_WRAP_CANDIDATE = re.compile(f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])")
+_HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 
 
 @dataclass(frozen=True)
@@ -67,6 +96,106 @@ class Layout(Pass):
 
 def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:
     """Pure core: return the re-laid-out text and the changes made."""
+    if options.collapse_blank_lines and not _OTHER_BREAKS.search(text):
+        changes = _newline_only_changes(text, options)
+        if changes is not None:
+            return apply_changes(text, changes), changes
+    changes = _line_by_line_changes(text, options)
+    return apply_changes(text, changes), changes
+
+
+def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | None:
+    """The changes for text whose only line break is ``\n`` (None: no non-blank line)."""
+    found = _NONBLANK.search(text)
+    if found is None:
+        return None
+    changes: list[Change] = []
+    # Blank lines before the first paragraph go.
+    begin = text.rfind("\n", 0, found.start()) + 1
+    pos = 0
+    for piece in text[:begin].splitlines(keepends=True):
+        changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+        pos += len(piece)
+    # So do the white space after the last paragraph, its line break and
+    # every blank line after it.
+    content_end = len(text.rstrip(HSPACE + "\n"))
+    end = text.find("\n", content_end)
+    if end < 0:
+        end = len(text)
+    if content_end < end:
+        changes.append(Change("W101", content_end, end, text[content_end:end], ""))
+    if end < len(text):
+        changes.append(Change("W105", end, end + 1, "\n", ""))
+        pos = end + 1
+        for piece in text[pos:].splitlines(keepends=True):
+            changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+            pos += len(piece)
+
+    first = _FIRST_INDENT.match(text, begin)
+    if first:
+        changes.append(Change("W102", begin, first.end(), first.group(), ""))
+    for m in _INDENT.finditer(text, begin, end):
+        changes.append(Change("W102", m.start() + 1, m.end(), m.group()[1:], ""))
+    wrap_candidates = [m.start() for m in _WRAP_CANDIDATE.finditer(text, begin, end)] if options.join_wrapped else []
+    for m in _SPACE_BEFORE_BREAK.finditer(text, begin, end):
+        at = m.start()
+        line_start = text.rfind("\n", 0, at) + 1
+        body = text[line_start:at]
+        kept = len(body.rstrip(HSPACE))
+        if kept:  # white space on blank lines is the blank-run loop's
+            changes.append(Change("W101", line_start + kept, at, body[kept:], ""))
+            if options.join_wrapped and _ENDS_WITH_HAN.search(body, 0, kept) and _HAN_AHEAD.match(text, at + 1):
+                wrap_candidates.append(at)
+    for m in _BLANK_RUN.finditer(text, begin, end):
+        # The first blank line of the run stays (a paragraph break), emptied.
+        pos = m.start() + 1
+        for n, piece in enumerate(m.group()[1:].splitlines(keepends=True)):
+            if n == 0:
+                if len(piece) > 1:
+                    changes.append(Change("W101", pos, pos + len(piece) - 1, piece[:-1], ""))
+            else:
+                changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+            pos += len(piece)
+    # CJK spaces and wraps are judged on the line as the output will have it
+    # (see the line-by-line scan): a line joined to the one before is never a
+    # heading, and a wrap is judged on the joined text without CJK spaces. So
+    # the wrap candidates are decided in order, carrying the joined text.
+    spaces: dict[int, list[re.Match]] = {}
+    if options.strip_cjk_spaces:
+        for m in _CJK_SPACE.finditer(text, begin, end):
+            spaces.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m)
+    continued: set[int] = set()  # starts of lines joined to the line before
+    carry, carry_len, carry_at = "", 0, -1
+    for at in sorted(wrap_candidates):
+        line_start = text.rfind("\n", 0, at) + 1
+        if carry_at != line_start - 1:
+            carry, carry_len = "", 0
+        line = text[line_start:at].strip(HSPACE)
+        if line_start in spaces and (carry_len or not _is_heading(line, options)):
+            line = _CJK_SPACE.sub("", line)
+        wrap_line, wrap_len = _joined(carry, carry_len, line, options)
+        following_end = text.find("\n", at + 1)
+        following = text[at + 1:following_end if following_end >= 0 else len(text)].strip(HSPACE)
+        if _is_wrapped(wrap_line, following, options, wrap_len):
+            changes.append(Change("W104", at, at + 1, "\n", ""))
+            continued.add(at + 1)
+            carry, carry_len, carry_at = wrap_line, wrap_len, at
+    for line_start, matches in spaces.items():
+        if line_start not in continued:
+            line_end = text.find("\n", line_start)
+            line = text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE)
+            if _is_heading(line, options):
+                continue
+        changes.extend(Change("W103", m.start(), m.end(), m.group(), "") for m in matches)
+    changes.sort(key=_start)
+    return changes
+
+
+def _start(change: Change) -> int:
+    return change.start
+
+
+def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
     # (start of body, body, terminator) for each line, positions in ``text``.
     lines: list[tuple[int, str, str]] = []
     pos = 0
@@ -81,6 +210,8 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
     first = next((i for i, b in enumerate(blank) if not b), len(lines))
     last = max((i for i, b in enumerate(blank) if not b), default=-1)
 
+    # The text of earlier lines joined into this one (its tail) and its length.
+    carry, carry_len = "", 0
     for i, (start, body, end) in enumerate(lines):
         term_at = start + len(body)
         if blank[i]:
@@ -98,9 +229,19 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
         lead = len(body) - len(body.lstrip(HSPACE))
         if lead:
             changes.append(Change("W102", start, start + lead, body[:lead], ""))
-        if options.strip_cjk_spaces and not _is_heading(content, options):
+        # Wraps and headings are judged on the line as the output will have it:
+        # joined to the lines wrapped into it, without its CJK spaces. Judging
+        # the input line instead makes a second run join (or strip) what the
+        # first left alone, and ``check`` after ``check --fix`` must be silent.
+        line_now = content
+        if options.strip_cjk_spaces and (carry_len or not _is_heading(content, options)):
+            spaced = len(changes)
             for m in _CJK_SPACE.finditer(body, lead, lead + len(content)):
                 changes.append(Change("W103", start + m.start(), start + m.end(), m.group(), ""))
+            if len(changes) > spaced:
+                line_now = _CJK_SPACE.sub("", content)
+        wrap_line, wrap_len = _joined(carry, carry_len, line_now, options)
+        carry, carry_len = "", 0
         trail_at = start + lead + len(content)
         if trail_at < term_at:
             changes.append(Change("W101", trail_at, term_at, body[lead + len(content):], ""))
@@ -110,41 +251,54 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
             # Nothing after the last paragraph: no final line break in ``text``.
             changes.append(Change("W105", term_at, term_at + len(end), end, ""))
         elif options.join_wrapped and i + 1 < len(lines) and not blank[i + 1] \
-                and _is_wrapped(content, stripped[i + 1], options):
+                and _is_wrapped(wrap_line, stripped[i + 1], options, wrap_len):
             changes.append(Change("W104", term_at, term_at + len(end), end, ""))
+            carry, carry_len = wrap_line, wrap_len
         elif end != "\n":
             changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
 
-    changes.sort(key=lambda c: c.start)
-    from cleaner.passes.base import apply_changes
-
-    return apply_changes(text, changes), changes
+    changes.sort(key=_start)
+    return changes
 
 
 def _is_heading(line: str, options: LayoutOptions) -> bool:
     return len(line) <= options.heading_max and not _SENTENCE_PUNCT.search(line)
 
 
-def _is_wrapped(line: str, following: str, options: LayoutOptions) -> bool:
+def _joined(carry: str, carry_len: int, line: str, options: LayoutOptions) -> tuple[str, int]:
+    """``carry + line`` as ``_is_wrapped`` needs it: its tail, and its full length.
+
+    Only the tail of a long line matters to ``_is_wrapped`` (a line longer than
+    a heading is judged on its last characters), so a paragraph of hundreds
+    of hard-wrapped lines is not rebuilt line after line (quadratic on a big
+    document).
+    """
+    keep = max(options.heading_max, options.tail_min, 6) + 1
+    joined = carry + line if carry_len else line
+    return joined[-keep:], carry_len + len(line)
+
+
+def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int | None = None) -> bool:
     """Does ``line`` break off mid-sentence, to go on in ``following``?
 
     Its last character is a Chinese character (a sentence ends in punctuation),
     the next line starts with one, and the line is either long, or opened a
     quote or bracket it did not close. Short lines without sentence punctuation
     are headings; a space near the end, or a short tail after a full stop,
-    means a caption or credit (``。曾竟 攝``).
+    means a caption or credit (``。曾竟 攝``). ``length`` is the length of the
+    whole line when ``line`` is only its tail (see ``_joined``).
     """
+    length = len(line) if length is None else length
     if not (_ENDS_WITH_HAN.search(line) and _STARTS_WITH_HAN.search(following)):
         return False
-    if len(line) < options.wrap_min or _is_heading(line, options):
+    if length < options.wrap_min or length <= options.heading_max and not _SENTENCE_PUNCT.search(line):
         return False
-    if any(ch in HSPACE for ch in line[-6:]):
+    if not _HSPACE_SET.isdisjoint(line[-6:]):
         return False
     # A short tail after a full stop is a caption or credit (``。曾竟攝``), not a clause.
-    last_end = max(line.rfind(ch) for ch in SENTENCE_END)
-    if last_end >= 0 and len(line) - last_end - 1 <= options.tail_min:
+    if _SENTENCE_END.search(line, max(len(line) - 1 - options.tail_min, 0)):
         return False
-    if len(line) > options.heading_max:
+    if length > options.heading_max:
         return True
     opened = sum(line.count(ch) for ch in _OPENERS)
     closed = sum(line.count(ch) for ch in CLOSERS)

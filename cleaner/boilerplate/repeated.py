@@ -1,0 +1,77 @@
+"""Lines that recur across the documents of a run (CCNet-style line hashing).
+
+A first scan counts, for each line, how many documents contain it; lines in at
+least ``min_docs`` documents are boilerplate for the cleaning scan, even
+without a rule (an unseen outlet's footer). Only 8-byte hashes are kept, never
+the lines, and the count table is bounded: when it outgrows ``max_entries``,
+hashes seen in a single document are dropped (lossy counting), so a footer
+that recurs densely survives while the long tail of unique lines does not cost
+memory. The result is a frozen set of hashes, small and picklable, which the
+cleaning workers receive with the configuration.
+
+Counting is a sum, so the frozen set -- and the output -- is the same for any
+number of workers and any chunking. On Ray (or any sharded engine) each shard
+that calls ``Pipeline.observe`` on its own records gets the statistic of that
+shard; for a corpus-wide statistic, observe a sample (or all records) once on
+the driver and ship the pipeline to the shards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from cleaner.boilerplate.lines import strip
+
+_SPACES = re.compile(r"\s+")
+
+
+def line_key(line: str) -> str:
+    # Same as _SPACES.sub("", line) (str.split and \s agree on every code point), 4x faster.
+    return "".join(line.split())
+
+
+def line_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def document_line_hashes(text: str, min_chars: int) -> set[int]:
+    """Hashes of the distinct lines of one document that are long enough to count."""
+    hashes = set()
+    for raw in text.splitlines():
+        key = line_key(strip(raw))
+        if len(key) >= min_chars:
+            hashes.add(line_hash(key))
+    return hashes
+
+
+@dataclass
+class LineCounter:
+    min_docs: int
+    max_entries: int = 1 << 20
+    counts: dict[int, int] = field(default_factory=dict)
+    documents: int = 0
+
+    def add(self, hashes: Iterable[int]) -> None:
+        self.documents += 1
+        counts = self.counts
+        for h in hashes:
+            counts[h] = counts.get(h, 0) + 1
+        if len(counts) > self.max_entries:
+            self.counts = {h: n for h, n in counts.items() if n > 1}
+
+    def frequent(self) -> "LineStats":
+        return LineStats(frozenset(h for h, n in self.counts.items() if n >= self.min_docs), self.documents)
+
+
+@dataclass(frozen=True)
+class LineStats:
+    """The hashes of lines frequent in a run, and how many documents were seen."""
+
+    frequent: frozenset[int] = frozenset()
+    documents: int = 0
+
+    def __contains__(self, key: str) -> bool:
+        return bool(self.frequent) and line_hash(key) in self.frequent

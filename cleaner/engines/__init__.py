@@ -1,0 +1,1 @@
+"""Engines that run cleaner beyond one machine (``pip install 'cleaner[ray]'``)."""

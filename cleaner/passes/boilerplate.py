@@ -1,0 +1,481 @@
+"""Boilerplate: keep the article, lose the page furniture.
+
+Works line by line on the text the earlier passes produced, and only ever
+removes: whole furniture lines (a rule, a link list, a repeat) or a credit cut
+off a paragraph's end (``。(責編:郜林筱)``). Header lines -- the title, the
+date/source line, the byline -- become metadata instead of text.
+
+- rules are data (``rules/*.toml`` plus the user's files, see
+  ``cleaner.boilerplate.rules``), matched on a script-folded view of each line
+  so one Simplified rule covers Traditional text;
+- a paragraph with two sentences or more of running text is never removed by a
+  line rule, unless it sits after the article's last body paragraph or inside a
+  notice block a rule opened: a paragraph that mentions 版权 or 编辑 stays;
+- a run of short link-like lines after the last body paragraph is a link list
+  (related headlines, follow-us accounts);
+- a line repeated in one document goes the second time; a line found in many
+  documents of a run (``batch_min_docs``) goes as boilerplate even without a
+  rule, but a body paragraph in the middle of an article is kept (syndicated
+  text is not furniture).
+
+Cheap on clean text: paragraphs longer than any rule are only looked at in
+their last and first characters, and a rule is only tried on a line that holds
+one of its keywords (one regex scan per line finds them all).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.boilerplate.fold import fold
+from cleaner.boilerplate.header import join_names, parse_byline, parse_meta_line, parse_outlet_line
+from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
+from cleaner.boilerplate.repeated import LineStats, line_key
+from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for
+from cleaner.chars import HSPACE
+from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
+
+_SENTENCE_ENDS = "。！？!?"
+_STRIP = HSPACE + "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@dataclass(frozen=True)
+class BoilerplateOptions:
+    # Use the rule files shipped in rules/ (user files from the `rules` setting are added).
+    builtin_rules: bool = True
+    # Take the first line as the title when it looks like one (no earlier pass set a title).
+    title: bool = True
+    # Non-blank lines after the title searched for the date/source line and the byline.
+    header_lines: int = 4
+    # Longest line that counts as a link or headline in a link list.
+    link_max: int = 40
+    # Shortest run of link-like lines after the last paragraph that is removed as a link list.
+    link_list_min: int = 2
+    # Shortest line (without spaces) removed when it repeats inside one document.
+    repeated_min_chars: int = 10
+    # A line found in at least this many documents of a run is boilerplate (0 switches
+    # the first scan off). Needs a run: the CLI scans first; library users call Pipeline.observe.
+    batch_min_docs: int = 10
+    # Shortest line (without spaces) counted across the run.
+    batch_min_chars: int = 4
+    # Bound of the count table of the first scan (hashes; lossy counting beyond it).
+    batch_max_entries: int = 1 << 20
+
+
+@dataclass
+class Found:
+    """What ``find_boilerplate`` found: the edits, and the metadata moved out of the text."""
+
+    changes: list[Change] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    title: str | None = None
+    removed: list[dict[str, str]] = field(default_factory=list)
+    text: str = ""
+
+
+class _Line:
+    """One line of the input and what was decided about it."""
+
+    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "left", "right")
+
+    def __init__(self, start: int, end: int, lead: int, content: str):
+        self.start = start        # offset of the line in the text
+        self.end = end            # offset after its terminator
+        self.lead = lead          # white space before the content
+        self.content = content    # the line, stripped
+        self.mark: tuple[str, str] | None = None     # (code, rule id) when the whole line goes
+        self.cuts: list = []      # (start, end, code, rule id) within content
+        self.pending: tuple[str, str] | None = None  # a rule hit held back: the line is running text
+        self.left = 0             # content[left:right] is what cuts have left of the line
+        self.right = len(content)
+
+    @property
+    def live(self) -> bool:
+        return self.mark is None and bool(self.content)
+
+
+class Boilerplate(Pass):
+    name = "boilerplate"
+    summary = "page furniture out, header lines into metadata: rules/*.toml, link lists, repeated lines"
+    Options = BoilerplateOptions
+    codes = (
+        Code("B101", "copyright", "copyright or reprint notice", "未经授权不得转载"),
+        Code("B102", "credit", "editor or reporter credit", "(責編:郜林筱、陳康清)"),
+        Code("B103", "caption", "photo caption", "駐村工作隊到田間地頭宣傳疫情防控知識。陳曜 攝"),
+        Code("B104", "call_to_action", "call to action", "點擊查看人民網貴州頻道新冠肺炎疫情報道"),
+        Code("B105", "navigation", "navigation line", "首页 > 新闻 > 正文"),
+        Code("B106", "share_follow", "share or follow line", "• 貴州頻道微信公眾號"),
+        Code("B107", "keywords", "keyword or tag line", "关键词：复工复产"),
+        Code("B108", "outlet_footer", "outlet-specific footer", "原标题：…"),
+        Code("B199", "custom_rule", "line removed by a user rule file", ""),
+        Code("B201", "link_list", "run of link-like lines after the article", "复工复产进行时⏎东三省给力复工促“六稳”"),
+        Code("B202", "menu_row", "row of menu words", "日报 周报 杂志 人民网"),
+        # Header lines become record fields: check neither reports nor applies these.
+        Code("B301", "title", "title line moved to the record's title", "銅仁江口:“紅色引擎”為復工復產注入強勁動能",
+             structural=True),
+        Code("B302", "header_meta", "date/source/editor line moved to metadata",
+             "2020-03-07 16:21:56来源:国际在线编辑:柳洪华", structural=True),
+        Code("B303", "header_outlet", "outlet line moved to metadata", "人民網-貴州頻道", structural=True),
+        Code("B304", "byline", "byline moved to metadata", "□ 《民生周刊》记者 郑智维", structural=True),
+        Code("B401", "repeated_line", "line repeated within the document", "a caption printed twice"),
+        Code("B402", "batch_repeated_line", "line found in many documents of the run", "an outlet's footer"),
+    )
+
+    def __init__(self, options: Any = None):
+        super().__init__(options)
+        self.ruleset: RuleSet | None = None
+        self.stats: LineStats | None = None
+        self.keep_removed = False
+
+    def configure(self, config) -> None:
+        self.ruleset = ruleset_for(tuple(config.rules), self.options.builtin_rules)
+        self.stats = getattr(config, "line_stats", None)
+        self.keep_removed = config.keep_removed
+
+    def apply(self, text, doc):
+        if not text:
+            return PassResult(text)
+        if self.ruleset is None:
+            self.ruleset = ruleset_for((), self.options.builtin_rules)
+        timeouts = self.ruleset.timeouts
+        found = find_boilerplate(text, self.ruleset, self.options, title=doc.title, stats=self.stats)
+        if self.ruleset.timeouts != timeouts or (timeouts and self.ruleset.switched_off):
+            # A rule gave up on a line for time, or is switched off after doing
+            # so too often: this document's lines were not all tried.
+            doc.flag("rule_timeout")
+        if found.title is not None and doc.title is None:
+            doc.title = found.title
+        for key, value in found.meta.items():
+            if key in ("author", "editor"):
+                doc.meta[key] = join_names(doc.meta.get(key), value)
+            else:
+                doc.meta.setdefault(key, value)
+        if doc.removed is not None:
+            doc.removed.extend(found.removed)
+        return PassResult(found.text, found.changes)
+
+
+def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = BoilerplateOptions(),
+                     *, title: str | None = None, stats: LineStats | None = None) -> Found:
+    """Pure core: the furniture of ``text``, as changes, plus the metadata it carried."""
+    lines = _split(text)
+    found = Found()
+    hits = _hits_by_line(text, lines, ruleset)
+    _apply_line_rules(lines, ruleset, found, hits)
+    _apply_edge_rules(lines, ruleset, found, hits)
+    _parse_header(lines, options, found, title)
+    last_body = _strip_tail(lines, options)
+    if last_body is not None:
+        _apply_last_rules(lines[last_body], ruleset, found)
+    _drop_repeats(lines, options, found.title or title)
+    if stats is not None and stats.frequent:
+        _drop_batch_repeats(lines, stats, options)
+    _collect(text, lines, found)
+    found.text = apply_changes(text, found.changes) if found.changes else text
+    return found
+
+
+def _split(text: str) -> list[_Line]:
+    lines = []
+    pos = 0
+    for piece in text.splitlines(keepends=True):
+        content = piece.strip(_STRIP)
+        lead = piece.index(content[0]) if content else 0
+        lines.append(_Line(pos, pos + len(piece), lead, content))
+        pos += len(piece)
+    return lines
+
+
+def _protected(content: str) -> bool:
+    """Two sentences or more of running text: a line rule alone may not remove it."""
+    return len(content) >= 40 and sum(content.count(ch) for ch in _SENTENCE_ENDS) >= 2
+
+
+def _hits_by_line(text: str, lines: list[_Line], ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
+    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling)."""
+    hits: dict[int, list[tuple[int, str]]] = {}
+    found = ruleset.keyword_hits(text)
+    if not found:
+        return hits
+    starts = [line.start for line in lines]
+    for position, spelling in found:
+        index = bisect_right(starts, position) - 1
+        line = lines[index]
+        hits.setdefault(index, []).append((position - line.start - line.lead, spelling))
+    return hits
+
+
+def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, lo: int, hi: int) -> list[Rule]:
+    """Rules of ``index`` with a keyword inside content[lo:hi] (plus those without keywords)."""
+    chosen: set[int] = set(index.always)
+    for offset, spelling in line_hits or ():
+        if lo <= offset < hi:
+            chosen.update(index.by_keyword.get(spelling, ()))
+    return [index.rules[i] for i in sorted(chosen)]
+
+
+def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+    longest = ruleset.longest
+    todo = range(len(lines)) if ruleset.line.always else sorted(hits)
+    resume = 0
+    for i in todo:
+        if i < resume:
+            continue
+        line = lines[i]
+        content = line.content
+        if not content or len(content) > longest or line.mark:
+            continue
+        candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
+        if not candidates:
+            continue
+        folded = fold(content)
+        for rule in candidates:
+            if len(content) > rule.max_len:
+                continue
+            m = rule.match(folded)
+            if m is None:
+                continue
+            if rule.scope == "block":
+                line.mark = (rule.code, rule.id)
+                resume = _extend_block(lines, i + 1, rule)
+            elif _protected(content):
+                line.pending = (rule.code, rule.id)
+            else:
+                line.mark = (rule.code, rule.id)
+                _take_meta(m, content, 0, found)
+            break
+
+
+def _extend_block(lines: list[_Line], i: int, rule: Rule) -> int:
+    """Mark the lines after a block heading that continue it; return the next index."""
+    j = i
+    while j < len(lines):
+        line = lines[j]
+        if not line.content:
+            if rule.stop_at_blank:
+                break
+            j += 1
+            continue
+        if not rule.continues(fold(line.content)):
+            break
+        line.mark = (rule.code, rule.id)
+        j += 1
+        i = j
+    return i
+
+
+# A paragraph ending like this has no credit after its last sentence to cut.
+_FINAL = frozenset("。！？!?…”’\"」』.")
+# Datelines (本报讯(记者 …)) open the article: prefix rules look at its first lines only.
+_PREFIX_LINES = 6
+
+
+def _apply_edge_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+    every = bool(ruleset.suffix.always or ruleset.prefix.always)
+    opening = [i for i, line in enumerate(lines) if line.content][:_PREFIX_LINES]
+    todo = range(len(lines)) if every else sorted(set(hits) | set(opening))
+    for i in todo:
+        line = lines[i]
+        if line.live:
+            _cut_edges(line, ruleset.suffix, ruleset.prefix if i in opening else None, found, hits.get(i, []))
+
+
+def _cut_edges(line: _Line, suffix: RuleIndex, prefix: RuleIndex | None, found: Found,
+               line_hits: list | None = None) -> None:
+    """Cut credits off the end (and datelines off the start) of one line, repeatedly.
+
+    The first round picks rules from the whole-text keyword scan (``line_hits``);
+    after a cut the shorter line is scanned again.
+    """
+    left, right = line.left, line.right
+    for round_ in range(4):
+        content = line.content[left:right]
+        if not content:
+            break
+        cut = None
+        if suffix.rules and content[-1] not in _FINAL:
+            window = content[-EDGE_WINDOW:]
+            if round_ == 0 and line_hits is not None:
+                candidates = _line_candidates(suffix, line_hits, right - len(window), right)
+            else:
+                candidates = suffix.candidates(window)
+            folded = fold(window) if candidates else ""
+            for rule in candidates:
+                m = rule.match(folded)
+                if m is not None and m.end() > m.start():
+                    cut = (rule, m, right - len(window))
+                    break
+        if cut is None and prefix is not None and prefix.rules:
+            window = content[:EDGE_WINDOW]
+            if round_ == 0 and line_hits is not None:
+                candidates = _line_candidates(prefix, line_hits, left, left + len(window))
+            else:
+                candidates = prefix.candidates(window)
+            folded = fold(window) if candidates else ""
+            for rule in candidates:
+                m = rule.match(folded)
+                if m is not None and m.end() > m.start():
+                    cut = (rule, m, left)
+                    break
+        if cut is None:
+            break
+        rule, m, base = cut
+        start, end = base + m.start(), base + m.end()
+        _take_meta(m, line.content, base, found)
+        line.cuts.append((start, end, rule.code, rule.id))
+        if rule.scope == "prefix":
+            left = end
+        else:
+            right = start
+    line.left, line.right = left, right
+    if line.cuts and not line.content[left:right].strip(HSPACE):
+        line.mark = (line.cuts[0][2], line.cuts[0][3])
+        line.cuts = []
+
+
+def _take_meta(m, original: str, base: int, found: Found) -> None:
+    for name, value in m.groupdict().items():
+        if value is None:
+            continue
+        start, end = m.span(name)
+        raw = original[base + start:base + end].strip(HSPACE)
+        if not raw:
+            continue
+        if name == "outlet":
+            found.meta.setdefault("outlet", raw)
+        else:
+            found.meta[name] = join_names(found.meta.get(name), raw)
+
+
+def _title_like(content: str) -> bool:
+    return 4 <= len(content) <= 80 and not content.endswith(("。", "，", ",", "；", ";", "：")) \
+        and content.count("。") == 0
+
+
+def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found, known_title: str | None) -> None:
+    known_key = fold(line_key(known_title)) if known_title else None
+    title_done = known_title is not None or not options.title
+    after_title = 0
+    for line in lines:
+        if not line.content or line.mark:
+            continue
+        if title_done and after_title >= options.header_lines:
+            break
+        content = line.content
+        folded = fold(content)
+        if is_token_list(content):
+            line.mark = ("B202", "links.menu-row")
+            continue
+        if known_key is not None and fold(line_key(content)) == known_key:
+            line.mark = ("B301", "header.title")
+            known_key = None
+            continue
+        parsed = False
+        for code, rule_id, parse in (("B302", "header.meta-line", parse_meta_line),
+                                      ("B304", "header.byline", parse_byline),
+                                      ("B303", "header.outlet-line", parse_outlet_line)):
+            if code == "B303" and not title_done:
+                continue  # an outlet-looking first line is more likely the title
+            info = parse(content, folded)
+            if info.meta and info.consumed and not line.cuts:
+                line.mark = (code, rule_id)
+                for key, value in info.meta.items():
+                    if key in ("author", "editor"):
+                        found.meta[key] = join_names(found.meta.get(key), value)
+                    else:
+                        found.meta.setdefault(key, value)
+                parsed = True
+                break
+        if parsed:
+            after_title += title_done
+            continue
+        if not title_done and _title_like(content) and not line.cuts:
+            line.mark = ("B301", "header.title")
+            found.title = content
+            title_done = True
+            continue
+        break
+
+
+def _strip_tail(lines: list[_Line], options: BoilerplateOptions) -> int | None:
+    """Remove the link list after the last body paragraph; return that paragraph's index."""
+    run: list[_Line] = []
+    last_body = None
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if not line.content or line.mark:
+            continue
+        if line.pending:
+            line.mark = line.pending
+            continue
+        content = line.content
+        if is_token_list(content) or (is_link_like(content, options.link_max) and not line.cuts):
+            run.append(line)
+            continue
+        last_body = index
+        break
+    if len(run) >= options.link_list_min:
+        for line in run:
+            line.mark = ("B201", "links.link-list")
+    return last_body
+
+
+def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
+    if line.live:
+        _cut_edges(line, ruleset.last, None, found)  # few rules: scanned on the line itself
+
+
+def _drop_repeats(lines: list[_Line], options: BoilerplateOptions, title: str | None) -> None:
+    seen = {title.strip(HSPACE)} if title else set()
+    minimum = options.repeated_min_chars
+    for line in lines:
+        key = line.content
+        if len(key) < minimum or line.mark is not None:
+            continue
+        if key in seen:
+            line.mark = ("B401", "repeat.in-document")
+        else:
+            seen.add(key)
+
+
+def _drop_batch_repeats(lines: list[_Line], stats: LineStats, options: BoilerplateOptions) -> None:
+    live = [line for line in lines if line.live]
+    frequent = [line for line in live
+                if len(key := line_key(line.content)) >= options.batch_min_chars and key in stats]
+    if not frequent:
+        return
+    hot = {id(line) for line in frequent}
+    body = [line for line in live if is_body(line.content)]
+    # Frequent running text goes only from the edges of the document (a footer, a
+    # standing intro); in the middle of the article it is syndicated text and stays.
+    edge: set[int] = set()
+    for sequence in (live, live[::-1]):
+        for line in sequence:
+            if id(line) not in hot:
+                break
+            edge.add(id(line))
+    drop = [line for line in frequent if id(line) in edge or not is_body(line.content)]
+    if body and all(id(line) in {id(d) for d in drop} for line in body):
+        return  # the whole article recurs: a duplicate document, not boilerplate
+    for line in drop:
+        line.mark = ("B402", "repeat.batch")
+
+
+def _collect(text: str, lines: list[_Line], found: Found) -> None:
+    for line in lines:
+        if line.mark is not None:
+            code, rule_id = line.mark
+            found.changes.append(Change(code, line.start, line.end, text[line.start:line.end], "", rule_id))
+            found.removed.append({"line": line.content, "rule": rule_id})
+            continue
+        base = line.start + line.lead
+        for start, end, code, rule_id in sorted(line.cuts):
+            # Take the white space before a cut credit with it.
+            while start > 0 and line.content[start - 1] in HSPACE:
+                start -= 1
+            before = text[base + start:base + end]
+            found.changes.append(Change(code, base + start, base + end, before, "", rule_id))
+            found.removed.append({"line": before.strip(HSPACE), "rule": rule_id})
+    found.changes.sort(key=lambda c: c.start)

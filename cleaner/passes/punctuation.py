@@ -1,0 +1,460 @@
+"""Punctuation and width, after GB/T 15834-2011.
+
+In Chinese context ASCII marks become Chinese ones (``,`` -> ``，``, ``(``...``)``
+-> ``（``...``）``, ``"``...``"`` -> ``“``...``”``, ``...`` -> ``……``, ``--`` -> ``——``);
+full-width Latin letters and digits become ASCII (``１９９８`` -> ``1998``);
+ideographic-space indentation goes; doubled artifacts (``,,`` ``,。`` ``,、``)
+collapse to their strongest mark. What each mark becomes is data
+(``rules/punctuation/marks.toml``).
+
+Context is local: the nearest letter on each side of a mark, skipping digits,
+spaces and other punctuation, within the line. A Han character there makes it
+Chinese; a Latin letter or nothing does not. So ``发展,不停步`` and
+``截至2月20日,彭水`` change while ``Hello, world`` and a Latin sentence quoted
+inside Chinese text do not. Numbers (``1.86``, ``14:16``, ``2020/2/29``,
+``10,000``, ``3:1``), URLs, e-mail addresses and ``code`` are matched first and
+never touched.
+
+One scan of one compiled pattern finds everything, so every change has its
+exact offset in the input, and a text with nothing to do costs one regex
+search. Cleaning is idempotent: the decisions do not depend on the width of
+the marks around.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Iterable
+
+from cleaner.chars import HSPACE
+from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
+
+STYLES = ("zh", "ascii", "keep")
+QUOTES = ("auto", "curly", "corner")
+
+
+@dataclass(frozen=True)
+class PunctuationOptions:
+    # zh: Chinese marks in Chinese context (GB/T 15834); ascii: ASCII marks
+    # throughout; keep: marks as they are (width, indentation and doubled
+    # artifacts are still fixed unless switched off below).
+    style: str = "zh"
+    # Full-width Latin letters and digits to ASCII: １９９８ -> 1998.
+    fullwidth_alnum: bool = True
+    # Ideographic spaces indenting a line (the layout pass also drops indentation).
+    ideographic_indent: bool = True
+    # ,, ,。 ,; ,、 -> their strongest mark.
+    collapse_doubled: bool = True
+    # Quote marks: "curly" “”‘’ (GB/T 15834; 「」 become “”), "corner" 「」『』
+    # (a Traditional convention), "auto": curly for Simplified documents, and
+    # Traditional ones keep what they use.
+    quotes: str = "auto"
+
+    def __post_init__(self):
+        if self.style not in STYLES:
+            raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
+        if self.quotes not in QUOTES:
+            raise ValueError(f"quotes must be one of {', '.join(QUOTES)}, not {self.quotes!r}")
+
+
+@cache
+def rules() -> dict[str, Any]:
+    text = resources.files("cleaner.rules").joinpath("punctuation", "marks.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+# Characters that make context Chinese (Han) or Latin (ASCII letters); the
+# context scan skips anything else (digits, spaces, punctuation) up to this far.
+_CONTEXT_REACH = 8
+_SCAN_LIMIT = 256
+_FREE = frozenset(HSPACE + ",.;:!?()\"'-…—，。；：！？、（）“”‘’「」『』《》〈〉【】－·")
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ")
+_CLOSERS = "”’」』）)》〉】\"'"  # straight quotes too: they may be closing quotes about to be curled
+
+
+def _is_han(c: str) -> bool:
+    return ("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
+            or "\U00020000" <= c <= "\U0003134f")
+
+
+def _word_before(text: str, pos: int) -> str:
+    """'h' (Han), 'l' (Latin) or '' for the nearest letter before ``pos`` in its line.
+
+    Spaces and marks do not count towards the reach: the pass drops spaces
+    after the marks it widens and collapses doubled marks, and the answer must
+    not change when it has (idempotence).
+    """
+    budget = _CONTEXT_REACH
+    stop = max(pos - _SCAN_LIMIT, 0)
+    while pos > stop and budget:
+        pos -= 1
+        c = text[pos]
+        if _is_han(c):
+            return "h"
+        if c in _LATIN:
+            return "l"
+        if c == "\n":
+            return ""
+        if c not in _FREE:
+            budget -= 1
+    return ""
+
+
+def _word_after(text: str, pos: int) -> str:
+    budget = _CONTEXT_REACH
+    stop = min(pos + _SCAN_LIMIT, len(text))
+    while pos < stop and budget:
+        c = text[pos]
+        if _is_han(c):
+            return "h"
+        if c in _LATIN:
+            return "l"
+        if c == "\n":
+            return ""
+        if c not in _FREE:
+            budget -= 1
+        pos += 1
+    return ""
+
+
+_HAN_IN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_DIGITS = frozenset("0123456789")
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
+_FULLWIDTH_ALNUM.update({ord("．"): ".", ord("："): ":", ord("／"): "/"})
+
+# Characters that can start something to fix. The scan visits only these (a
+# search for one large character class runs in C at hundreds of MB/s), so clean
+# Chinese text with full-width marks costs one pass of that search.
+_ASCII_MARKS = ",;:!?.()\"'`-"
+_STARTS_WIDTH = "０-９Ａ-Ｚａ-ｚ"
+_STARTS_ZH = "－…"
+# A doubled artifact made only of Chinese marks starts at a full-width mark,
+# which is everywhere in clean text: found by a separate search first.
+_DOUBLED_SET = ",，;；:：、.。"
+_FULLWIDTH_DOUBLED = re.compile("[，；：、。][，；：、。,;:.]")
+_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[ \t]*[{_DOUBLED_SET}])+")
+# What follows a widened mark and goes with it: the spaces the layout pass
+# strips between Chinese characters (cleaner.chars.HSPACE).
+_SPACES = re.compile(f"[{HSPACE}]*")
+_STOPS = re.compile("[!?]+")
+_DOTS = re.compile(r"\.{3,}")
+_DASHES = re.compile("-{2,}|－{2,}")
+_ELLIPSES = re.compile("…+")
+_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ]+(?:[．：／][０-９]+)*")
+_INDENT = re.compile("[\u3000 \t]*")
+_PAREN_BODY = re.compile("[^()（）\n]{0,300}(?=[)）])")
+# A pair's body holds no quote of its own kind, straight or curled: what a
+# first run curls must not pair up differently in the second.
+_DQUOTE_BODY = re.compile('[^"“”「」\n]{0,500}(?=")')
+_SQUOTE_BODY = re.compile("[^'‘’『』\n]{1,100}(?='(?![A-Za-z]))")
+# After the scheme's ``:`` or ``www``'s ``.``: ASCII but quotes and brackets,
+# ending on a character that can end a URL (not , . ; and the like).
+_URL_REST = re.compile(r"[!#-&*-~]*[A-Za-z0-9/_=#&%~+\-]")
+_SCHEMES = ("http", "https", "ftp")
+_START = re.Match.start
+_PERIOD_NEXT = frozenset(" \t\n\r”’」』）)\"'")
+
+
+@cache
+def _candidates(style: str, width: bool, indent: bool, extra: str) -> re.Pattern:
+    chars = _ASCII_MARKS if style == "zh" else "`"
+    if style == "zh":
+        chars += _STARTS_ZH
+    if width:
+        chars += _STARTS_WIDTH
+    if indent:
+        chars += "\u3000"
+    if style != "zh":
+        chars += ",;:."  # only for doubled artifacts
+    chars += extra
+    body = "".join("\\" + c if c in "\\]^-[" else c for c in chars)
+    # Keep the ranges of _STARTS_WIDTH as ranges.
+    body = body.replace("０\\-９Ａ\\-Ｚａ\\-ｚ", "０-９Ａ-Ｚａ-ｚ")
+    return re.compile(f"[{body}]")
+
+
+class _Marks:
+    """The rule file, arranged for lookups on the hot path."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.single = {m["ascii"]: (m["zh"], m["code"], m["id"], m["context"]) for m in data["mark"]}
+        pair = data["pair"]
+        self.paren = pair["paren"]
+        self.double_quote = pair["double_quote"]
+        self.single_quote = pair["single_quote"]
+        self.ellipsis = pair["ellipsis"]
+        self.dash = pair["dash"]
+        doubled = data["doubled"]
+        self.strength = {mark: i for i, mark in enumerate(doubled["strength"])}
+        self.same = doubled["same"]
+        self.corner = data["quotes"]["corner"]
+        self.curly = data["quotes"]["curly"]
+        self.ascii = dict(data["ascii_style"]["map"])
+        self.ascii_multi = {"……": "...", "——": "--"}
+
+
+@cache
+def _marks() -> _Marks:
+    return _Marks(rules())
+
+
+def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(),
+                    traditional: bool = False) -> tuple[str, list[Change]]:
+    """Pure core: the text with its punctuation and width fixed, and the changes.
+
+    ``traditional`` says the document is written in Traditional characters
+    (for ``quotes = "auto"``).
+    """
+    marks = _marks()
+    style = options.style
+    quotes = options.quotes
+    if quotes == "auto":
+        quotes = "keep" if traditional else "curly"
+    quote_map: dict[str, str] = {}
+    if style != "ascii":
+        quote_map = marks.corner if quotes == "corner" else marks.curly if quotes == "curly" else {}
+    extra = "".join(quote_map) + ("".join(marks.ascii) if style == "ascii" else "")
+    candidates = _candidates(style, options.fullwidth_alnum, options.ideographic_indent, extra)
+    positions: Iterable[int] = map(_START, candidates.finditer(text))
+    if options.collapse_doubled and _FULLWIDTH_DOUBLED.search(text) is not None:
+        # Rare: merge in the doubled runs that start at a full-width mark.
+        positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
+    zh = style == "zh"
+    # Straight quotes become the configured style's quotes directly.
+    double_quote = [quote_map.get(q, q) for q in marks.double_quote]
+    single_quote = [quote_map.get(q, q) for q in marks.single_quote]
+    changes: list[Change] = []
+    add = changes.append
+    # Closing marks of pairs decided at their opening: position -> (mark, index of the opening change).
+    pending: dict[int, tuple[str, int]] = {}
+    skip = 0
+    n = len(text)
+    single = marks.single
+    collapse = options.collapse_doubled
+    for pos in positions:
+        if pos < skip:
+            continue
+        c = text[pos]
+        if pending and pos in pending:
+            mark, _ = pending.pop(pos)
+            if c != mark:
+                rule = "paren" if mark == marks.paren[1] else "double_quote" if mark == double_quote[1] \
+                    else "single_quote"
+                add(Change("P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule))
+            continue
+        if c == "." and not zh and (dots := _DOTS.match(text, pos)) is not None:
+            skip = dots.end()  # an ellipsis, in any style
+            continue
+        # A run needs a second mark after this one (perhaps after spaces): look
+        # at the next character before paying for a regex match.
+        if collapse and c in _DOUBLED_SET and pos + 1 < n and (text[pos + 1] in _DOUBLED_SET
+                                                                 or text[pos + 1] in HSPACE):
+            run = _DOUBLED.match(text, pos)
+            if run is not None and not _DOTS.match(text, pos) and _doubled(text, run, marks, add, style == "ascii"):
+                skip = run.end()
+                continue
+        if not zh:
+            if c == "`":
+                close = text.find("`", pos + 1)
+                line_end = text.find("\n", pos)
+                if close > 0 and (line_end < 0 or close < line_end):
+                    skip = close + 1
+            elif c in quote_map:
+                add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+            elif style == "ascii" and c in marks.ascii:
+                pair = text[pos:pos + 2]
+                if pair in marks.ascii_multi:
+                    skip = pos + 2
+                    add(Change("P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"))
+                else:
+                    add(Change("P501", pos, pos + 1, c, marks.ascii[c], "ascii"))
+            elif c == "\u3000" or "０" <= c <= "ｚ":
+                skip = _width_or_indent(text, pos, options, add)
+            continue
+        if c in ",;:":
+            if c == ":" and text.startswith("//", pos + 1) and text[max(pos - 5, 0):pos].lower().endswith(_SCHEMES):
+                url = _URL_REST.match(text, pos + 3)
+                skip = url.end() if url else pos + 3
+                continue
+            if 0 < pos < n - 1 and text[pos - 1] in _DIGITS and text[pos + 1] in _DIGITS:
+                continue  # 10,000  14:16  3:1
+            zh_mark, code, rule, context = single[c]
+            end = pos + 1
+            if end < n and text[end] in HSPACE:
+                end = _SPACES.match(text, end).end()
+            # The common case first: a Han character right before the mark.
+            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
+                    and (context == "before" or _word_after(text, end) != "h"):
+                continue
+            # Spaces after a Chinese mark go with it: 你好, 世界 -> 你好，世界.
+            add(Change(code, pos, end, text[pos:end], zh_mark, rule))
+            skip = end
+        elif c in "!?":
+            run = _STOPS.match(text, pos).group()
+            end = _SPACES.match(text, pos + len(run)).end()
+            skip = pos + len(run)
+            if _word_before(text, pos) != "h":
+                continue
+            zh_run = "".join(marks.single[x][0] for x in run)
+            add(Change(marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]))
+            skip = end
+        elif c == ".":
+            dots = _DOTS.match(text, pos)
+            if dots is not None:
+                skip = dots.end()
+                if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
+                    add(Change("P107", pos, skip, dots.group(), marks.ellipsis, "ellipsis"))
+            elif pos >= 3 and text[pos - 3:pos].lower() == "www":
+                url = _URL_REST.match(text, pos + 1)
+                skip = url.end() if url else pos + 1
+            elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
+                    and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
+                add(Change("P109", pos, pos + 1, ".", marks.single["."][0], "period"))
+        elif c == "(":
+            body = _PAREN_BODY.match(text, pos + 1)
+            if body is None:
+                continue
+            inner = body.group()
+            close_at = body.end()
+            if not (_HAN_IN.search(inner) or _word_before(text, pos) == "h"
+                    or (not any(x in _LATIN for x in inner) and _word_after(text, close_at + 1) == "h")):
+                continue
+            add(Change("P105", pos, pos + 1, "(", marks.paren[0], "paren"))
+            if text[close_at] == ")":
+                pending[close_at] = (marks.paren[1], len(changes) - 1)
+        elif c == '"':
+            body = _DQUOTE_BODY.match(text, pos + 1)
+            if body is None:
+                # A quote without a partner in its line: a quote running over
+                # several paragraphs opens in each and closes only in the last.
+                after = pos + 1 < n and _is_han(text[pos + 1])
+                before = pos > 0 and _is_han(text[pos - 1])
+                if after and not before:
+                    add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                elif before and not after:
+                    add(Change("P106", pos, pos + 1, '"', double_quote[1], "double_quote"))
+                continue
+            close_at = body.end()
+            # Only what touches the quotes counts: in {"key": "值"} a Han
+            # character is near the first pair but not in or next to it.
+            if _HAN_IN.search(body.group()) or (pos > 0 and _is_han(text[pos - 1])) \
+                    or (close_at + 1 < n and _is_han(text[close_at + 1])):
+                add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                pending[close_at] = (double_quote[1], len(changes) - 1)
+            else:
+                # Keep the pair together: its closing quote must not open another.
+                pending[close_at] = ('"', -1)
+        elif c == "'":
+            if pos and text[pos - 1] in _LATIN:
+                continue  # don't, it's
+            body = _SQUOTE_BODY.match(text, pos + 1)
+            if body is None:
+                continue
+            inner = body.group()
+            close_at = body.end()
+            if _HAN_IN.search(inner) and not any(x in _LATIN for x in inner):
+                add(Change("P106", pos, pos + 1, "'", single_quote[0], "single_quote"))
+                pending[close_at] = (single_quote[1], len(changes) - 1)
+            else:
+                pending[close_at] = ("'", -1)
+        elif c == "`":
+            close = text.find("`", pos + 1)
+            line_end = text.find("\n", pos)
+            if close > 0 and (line_end < 0 or close < line_end):
+                skip = close + 1
+        elif c == "-" or c == "－":
+            run = _DASHES.match(text, pos)
+            if run is None:
+                continue
+            skip = run.end()
+            if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
+                add(Change("P108", pos, skip, run.group(), marks.dash, "dash"))
+        elif c == "…":
+            run = _ELLIPSES.match(text, pos).group()
+            skip = pos + len(run)
+            if len(run) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
+                add(Change("P107", pos, skip, run, marks.ellipsis, "ellipsis"))
+        elif c == "\u3000" or "０" <= c <= "ｚ":
+            skip = _width_or_indent(text, pos, options, add)
+        elif c in quote_map:
+            add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+    if pending:
+        # A pair whose closing mark was skipped (inside a URL, say): undo its opening.
+        orphans = {index for _, index in pending.values() if index >= 0}
+        changes = [change for i, change in enumerate(changes) if i not in orphans]
+    if not changes:
+        return text, []
+    return apply_changes(text, changes), changes
+
+
+def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
+    """Full-width letters and digits, or ideographic-space indentation, at ``pos``;
+    returns where the scan goes on."""
+    if text[pos] == "\u3000":
+        line_start = text.rfind("\n", 0, pos) + 1
+        if text[line_start:pos].strip(" \t"):
+            return pos + 1  # inside a line: not indentation
+        end = _INDENT.match(text, pos).end()
+        add(Change("P202", line_start, end, text[line_start:end], "", "ideographic_indent"))
+        return end
+    run = _WIDTH.match(text, pos) if options.fullwidth_alnum else None
+    if run is None:
+        return pos + 1
+    before = run.group()
+    add(Change("P201", pos, run.end(), before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"))
+    return run.end()
+
+
+def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = False) -> bool:
+    """``,,`` ``,。`` ``,、``: the run becomes its strongest mark. False when left alone."""
+    marks_run = run.group()
+    start, end = run.span()
+    if not marks_run.strip(". \t") or "..." in marks_run:
+        return False  # .. or 1..10, or an ellipsis after a mark: left as they are
+    if len(marks_run) >= 3 and marks_run.count("。") == len(marks_run):
+        add(Change("P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"))
+        return True
+    if any(c in marks.same for c in marks_run):
+        # With ASCII in it, the run must be in Chinese context (a::b stays).
+        if _word_before(text, start) != "h" and _word_after(text, end) != "h":
+            return False
+    best = min((marks.same.get(c, c) for c in marks_run if c not in " \t"), key=marks.strength.__getitem__)
+    if ascii_style:
+        best = marks.ascii.get(best, best)
+    if best == marks_run:
+        return False
+    add(Change("P301", start, end, marks_run, best, "doubled"))
+    return True
+
+
+class Punctuation(Pass):
+    name = "punctuation"
+    summary = "Chinese punctuation in Chinese context (GB/T 15834), ASCII letters and digits, doubled marks"
+    Options = PunctuationOptions
+    codes = (
+        Code("P101", "punctuation", "ASCII comma in Chinese context", "发展,不停步 -> 发展，不停步"),
+        Code("P102", "punctuation", "ASCII colon in Chinese context", "来源:人民网 -> 来源：人民网"),
+        Code("P103", "punctuation", "ASCII semicolon in Chinese context", "效能;县 -> 效能；县"),
+        Code("P104", "punctuation", "ASCII ? or ! ending a Chinese sentence", "太周到了! -> 太周到了！"),
+        Code("P105", "punctuation", "ASCII parentheses in Chinese context", "乡镇(街道) -> 乡镇（街道）"),
+        Code("P106", "punctuation", "straight quotes around Chinese text", '"两手抓" -> “两手抓”'),
+        Code("P107", "punctuation", "ellipsis written ... or 。。。", "等等... -> 等等……"),
+        Code("P108", "punctuation", "dash written -- in Chinese context", "草，--我 -> 草，——我"),
+        Code("P109", "punctuation", "full stop written . after a Chinese sentence", "生产. -> 生产。"),
+        Code("P201", "fullwidth", "full-width Latin letters or digits", "１９９８ -> 1998"),
+        Code("P202", "ideographic_indent", "ideographic spaces indenting a line", "\u3000\u3000正文 -> 正文"),
+        Code("P301", "punct_doubled", "doubled punctuation left by copying", "，。 -> 。"),
+        Code("P401", "quote_style", "quote marks changed to the configured style", "「两手抓」 -> “两手抓”"),
+        Code("P501", "punct_ascii", "Chinese punctuation written in ASCII (style ascii)", "，-> ,"),
+    )
+
+    def apply(self, text, doc):
+        traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
+        if doc.title:  # taken from the text by an earlier pass: the same conventions
+            doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
+        return PassResult(*fix_punctuation(text, self.options, traditional))
