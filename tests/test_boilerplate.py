@@ -67,8 +67,11 @@ def test_no_body_line_of_a_seed_is_dropped(seed_records, path):
     text = norm(records[path.name[:3]]["text"])
     body = _body_lines(path.read_text("utf-8"))
     assert body
+    from cleaner.passes.mojibake import fix_mojibake
+
     for line in body:
-        assert norm(line)[:30] in text, line[:40]
+        # the mojibake pass (before boilerplate) removes seed 004's pinyin annotations
+        assert norm(fix_mojibake(line)[0])[:30] in text, line[:40]
 
 
 def test_a_clean_article_comes_out_whole():
