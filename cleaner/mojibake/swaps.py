@@ -65,8 +65,10 @@ def _encode(run: str, codec: str) -> bytes | None:
     if codec == "gbk":
         # "?" stands for a byte the decoder replaced; cp936 shows byte 0x80 as "€".
         parts = []
-        for c in run:
-            if c == "?":
+        last = len(run) - 1
+        for i, c in enumerate(run):
+            # a later pass may have widened the "?" to "？"
+            if c == "?" or (c == "？" and i == last):
                 continue
             if c == "€":
                 parts.append(b"\x80")
@@ -102,10 +104,12 @@ def _try_swap(text: str, start: int, end: int, swap: Swap, lm: CharLM, min_gain_
             return None
         if swap.name == "utf8_as_gbk":
             restored = _restore_vanished_pairs(data, lm)
+            if not _CJK_OR_ASCII.fullmatch(restored.decode("utf-8", errors="replace")):
+                restored = data  # a guess that decodes to Hebrew or Thai is no repair
         after = _collapse_replacements(restored.decode(swap.written_in, errors="replace"))
         # restored pairs are the model's best guess, not the bytes: say so
         lossy = REPLACEMENT in after or restored != data
-    if run.endswith("?") and not after.endswith(REPLACEMENT):
+    if run.endswith(("?", "？")) and not after.endswith(REPLACEMENT):
         after += REPLACEMENT
         lossy = True
     lost = after.count(REPLACEMENT)
@@ -152,6 +156,9 @@ def _restore_vanished_pairs(data: bytes, lm: CharLM, max_pairs: int = 4) -> byte
             return data
         data = best
     return data
+
+
+_CJK_OR_ASCII = re.compile("[\x00-\x7f\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufffd]*")
 
 
 def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:

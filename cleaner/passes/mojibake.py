@@ -87,7 +87,44 @@ def needs_repair(text: str) -> bool:
 
 
 def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tuple[str, list[Change]]:
-    """Pure core: the repaired text and one change per repair."""
+    """Pure core: the repaired text and one change per repair.
+
+    A repair can uncover another (a run realigned next to a swapped one), so the
+    repair runs until nothing changes (at most three rounds): cleaning twice must
+    give what cleaning once gave. When a second round was needed, the changes are
+    reported per changed line.
+    """
+    if not needs_repair(text):
+        return text, []
+    new, changes = _fix_once(text, options)
+    if not changes:
+        return new, changes
+    final = new
+    for _ in range(2):
+        again, more = _fix_once(final, options)
+        if not more:
+            break
+        final = again
+    if final == new:
+        return new, changes
+    merged: list[Change] = []
+    pos = 0
+    old_lines, new_lines = text.split("\n"), final.split("\n")
+    if len(old_lines) != len(new_lines):
+        s, e, after = _trim(text, final)
+        return final, [Change(changes[0].code, s, e, text[s:e], after, "several repairs")]
+    for old, line in zip(old_lines, new_lines):
+        if old != line:
+            s, e, after = _trim(old, line)
+            inside = [c for c in changes if pos <= c.start <= pos + len(old)]
+            code = inside[0].code if inside else changes[0].code
+            detail = "; ".join(c.detail for c in inside) or "repair uncovered by another"
+            merged.append(Change(code, pos + s, pos + e, old[s:e], after, detail))
+        pos += len(old) + 1
+    return final, merged
+
+
+def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
     if not needs_repair(text):
         return text, []
     from cleaner.mojibake import lm as charlm
