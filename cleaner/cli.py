@@ -59,7 +59,14 @@ def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
     changes = {k: v for k, v in overrides.items() if v is not None}
     if "rules" in changes:
         changes["rules"] = cfg.rules + tuple(changes["rules"])
-    return cfg.replace(**changes) if changes else cfg
+    cfg = cfg.replace(**changes) if changes else cfg
+    # Build the passes once here: a broken or dangerous rule file is then one
+    # configuration error (exit 2) before anything runs, not one error per
+    # document. The passes' tables are cached, so the run reuses this work.
+    from cleaner.pipeline import Pipeline
+
+    Pipeline(cfg).passes
+    return cfg
 
 
 @app.command()

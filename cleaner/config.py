@@ -27,7 +27,7 @@ from cleaner.errors import ConfigError
 from cleaner.passes import DEFAULT_ORDER, REGISTRY, pass_class
 
 CONFIG_FILES = ("cleaner.toml", ".cleaner.toml")
-SETTINGS = {"passes", "text_key", "keep_removed", "rules"}
+SETTINGS = {"passes", "text_key", "keep_removed", "rules", "large_removal_share"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class Config:
     options: Mapping[str, Any] = field(default_factory=dict)
     text_key: str = "text"
     keep_removed: bool = False
+    # A document that loses more than this share of its body (non-space
+    # characters after decoding and HTML extraction) is flagged "large_removal":
+    # cleaning is meant to remove furniture, not articles.
+    large_removal_share: float = 0.5
     rules: tuple[str, ...] = ()
     path: str | None = None  # where it was read from, for messages
     # Lines frequent across the documents of a run (cleaner.boilerplate.repeated.LineStats),
@@ -93,8 +97,8 @@ def load_config(path: str | Path | None = None, *, search_from: str | Path | Non
 def config_from_mapping(data: Mapping[str, Any], path: str | None = None, source_text: str = "") -> Config:
     """Validate a configuration given as a mapping (parsed TOML or a dict)."""
 
-    def fail(message: str, key: str) -> ConfigError:
-        return ConfigError(message, path, _line_of(source_text, key))
+    def fail(message: str, key: str, section: str | None = None) -> ConfigError:
+        return ConfigError(message, path, _line_of(source_text, key, section))
 
     for key in data:
         if key not in SETTINGS and key not in REGISTRY:
@@ -123,14 +127,19 @@ def config_from_mapping(data: Mapping[str, Any], path: str | None = None, source
         section = dict(section)
         enabled = section.pop("enabled", True)
         if not isinstance(enabled, bool):
-            raise fail(f"{name}.enabled must be true or false", "enabled")
+            raise fail(f"{name}.enabled must be true or false", "enabled", name)
         if not enabled:
             disabled.add(name)
         elif name not in order:
             order.append(name)
         options[name] = _build_options(name, section, fail)
 
-    settings = {k: data[k] for k in ("text_key", "keep_removed") if k in data}
+    settings = {k: data[k] for k in ("text_key", "keep_removed", "large_removal_share") if k in data}
+    share = settings.get("large_removal_share", 0.5)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+        raise fail("'large_removal_share' must be a number from 0 to 1", "large_removal_share")
+    if "large_removal_share" in settings:
+        settings["large_removal_share"] = float(share)
     if "text_key" in settings and not isinstance(settings["text_key"], str):
         raise fail("'text_key' must be a string", "text_key")
     if "keep_removed" in settings and not isinstance(settings["keep_removed"], bool):
@@ -152,12 +161,14 @@ def _build_options(name: str, section: dict[str, Any], fail) -> Any:
     for key, value in section.items():
         if key not in fields:
             known = ", ".join(["enabled", *fields]) or "enabled"
-            raise fail(f"unknown option {name}.{key} (known: {known})", key)
-        values[key] = _coerce(value, defaults[key], f"{name}.{key}", fail, key)
+            raise fail(f"unknown option {name}.{key} (known: {known})", key, name)
+        values[key] = _coerce(value, defaults[key], f"{name}.{key}", lambda m, k: fail(m, k, name), key)
     try:
         return cls(**values)
     except (TypeError, ValueError) as err:
-        raise fail(f"invalid options for {name}: {err}", name) from None
+        # Options validate themselves and name the field first ("target must be ...").
+        key = next((k for k in values if str(err).startswith(k)), None)
+        raise fail(f"invalid options for {name}: {err}", key or name, name if key else None) from None
 
 
 def _coerce(value: Any, default: Any, label: str, fail, key: str) -> Any:
@@ -176,10 +187,21 @@ def _coerce(value: Any, default: Any, label: str, fail, key: str) -> Any:
     raise fail(f"{label} must be a {kind}, got {value!r}", key)
 
 
-def _line_of(text: str, key: str) -> int | None:
-    """Line of ``key`` (as a key or a [table]) in the TOML source, for messages."""
+def _line_of(text: str, key: str, section: str | None = None) -> int | None:
+    """Line of ``key`` (as a key or a [table]) in the TOML source, for messages.
+
+    With ``section``, the key is looked for in that table first (``[layout]``
+    or ``[tool.cleaner.layout]``), so ``enabled`` points at the right one.
+    """
+    start, end = 0, len(text)
+    if section is not None:
+        header = re.compile(rf"^\s*\[(?:tool\.cleaner\.)?{re.escape(section)}\]\s*$", re.M).search(text)
+        if header:
+            start = header.end()
+            following = re.compile(r"^\s*\[", re.M).search(text, start)
+            end = following.start() if following else len(text)
     pattern = re.compile(rf"^\s*(\[[^\]]*\b{re.escape(key)}\]|{re.escape(key)}\s*=)", re.M)
-    m = pattern.search(text)
+    m = pattern.search(text, start, end) or pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 

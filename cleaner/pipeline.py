@@ -23,6 +23,10 @@ from cleaner.passes import Pass, PassResult, pass_class
 
 _code_of = attrgetter("code")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Passes that turn the input into the body text; what the others remove is
+# what the large-removal guard measures.
+_INPUT_PASSES = ("decode", "html")
+_SPACES = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
 
 
 @dataclass(slots=True)
@@ -121,7 +125,11 @@ class Pipeline:
         if self.config.keep_removed and doc.removed is None:
             doc.removed = []
         text = doc.text
-        for p in self.passes:
+        passes = self.passes
+        body_from = max((i for i, p in enumerate(passes) if p.name in _INPUT_PASSES), default=-1)
+        body = _body_size(text) if body_from < 0 and doc.data is None else None
+        title = doc.title
+        for i, p in enumerate(passes):
             result = p.apply(text, doc)
             if result.changes:
                 # Counted by code in C (a document can have thousands of changes), then named.
@@ -132,10 +140,30 @@ class Pipeline:
             if trace is not None:
                 trace.append(Step(p.name, text, result))
             text = result.text
+            if i == body_from:
+                body, title = _body_size(text), doc.title
         if doc.data is not None:  # decoding switched off: bytes must be UTF-8
             text = strict_utf8(doc)
         doc.text = text
+        if body:
+            self._guard_removal(doc, body, title)
         return doc
+
+    def _guard_removal(self, doc: Document, body: int, title_before: str | None) -> None:
+        """Flag a document that lost more of its body than the configured share.
+
+        A title taken out of the body is moved, not lost.
+        """
+        kept = _body_size(doc.text)
+        if doc.title and doc.title != title_before:
+            kept += _body_size(doc.title)
+        if body - kept > self.config.large_removal_share * body:
+            doc.flag("large_removal")
+
+
+def _body_size(text: str) -> int:
+    """Characters that are not white space (a few C-level counts, no copy)."""
+    return len(text) - sum(text.count(space) for space in _SPACES)
 
 
 def new_line_counter(config: Config):
@@ -185,6 +213,14 @@ def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
     doc = Document(id=str(rid), text=text, source=record.get("source", source),
                    extra=extra, text_key=text_key, flags=flags)
     extra.pop("source", None)
+    # A record's own title and metadata (its source's, or a previous clean's)
+    # are kept: otherwise the first body line would be taken for the title and
+    # the record's title overwritten, and cleaning a cleaned record would eat a
+    # line each time.
+    if isinstance(record.get("title"), str):
+        doc.title = extra.pop("title")
+    if isinstance(record.get("meta"), Mapping):
+        doc.meta = dict(extra.pop("meta"))
     return doc
 
 

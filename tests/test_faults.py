@@ -241,9 +241,10 @@ def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
     out = tmp_path / "clean.jsonl"
     proc = start("clean", str(folder), "-o", str(out), "--workers", "2")
     # Kill the worker that has received the big document (its reads jump by
-    # 20 MB when the chunk arrives through the pipe).
-    victim, first_seen, deadline = None, {}, time.monotonic() + 30
-    while victim is None and time.monotonic() < deadline and proc.poll() is None:
+    # 20 MB when the chunk arrives through the pipe); in either scan of the
+    # run (line statistics, then cleaning), whichever is running.
+    killed, first_seen, deadline = None, {}, time.monotonic() + 30
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
         for pid in descendants(proc.pid):
             # Workers are forked from the main process, or from a forkserver
             # where fork is not used; neither the forkserver nor the resource
@@ -254,12 +255,15 @@ def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
             read = _io_read(pid)
             first_seen.setdefault(pid, read)
             if read - first_seen[pid] > 15_000_000:
-                victim = pid
+                time.sleep(0.05)  # most likely cleaning it by now, perhaps still receiving it
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:  # that scan just ended; wait for the next
+                    continue
+                killed = pid
                 break
         time.sleep(0.005)
-    assert victim is not None, "no worker took the big document"
-    time.sleep(0.2)  # most likely cleaning it by now, perhaps still receiving it
-    os.kill(victim, signal.SIGKILL)
+    assert killed is not None, "no worker took the big document"
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     lines = err.decode().splitlines()

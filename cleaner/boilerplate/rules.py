@@ -64,6 +64,10 @@ SCOPES = ("line", "suffix", "prefix", "block")
 META_GROUPS = ("author", "editor", "outlet")
 # Seconds one rule may spend on one line before it is abandoned for that line.
 MATCH_TIMEOUT = 0.05
+# A rule that runs out of time this often in one process is switched off for
+# the rest of the run: every timeout costs MATCH_TIMEOUT, and a pattern that
+# backtracks on one line of a document usually does on all of them.
+MAX_TIMEOUTS = 3
 # Longest line a ``line``/``block`` rule is tried on; longer lines are paragraphs.
 DEFAULT_MAX_LEN = 200
 # ``suffix``/``prefix`` rules look at most this many characters from the line's edge.
@@ -84,20 +88,28 @@ class Rule:
     where: str = "any"
     max_len: int = DEFAULT_MAX_LEN
     source: str = ""
+    # Timeouts so far in this process (a list: the rule itself is frozen).
+    timeouts: list = field(default_factory=lambda: [0], compare=False, hash=False, repr=False)
 
     def match(self, folded: str):
         """Match this rule on a folded line (or its edge); None on no match or timeout."""
+        if self.timeouts[0] >= MAX_TIMEOUTS:
+            return None
         try:
             if self.scope == "line" or self.scope == "block":
                 return self.pattern.fullmatch(folded, timeout=MATCH_TIMEOUT)
             return self.pattern.search(folded, timeout=MATCH_TIMEOUT)
         except TimeoutError:
+            self.timeouts[0] += 1
             return None
 
     def continues(self, folded: str) -> bool:
+        if self.timeouts[0] >= MAX_TIMEOUTS:
+            return False
         try:
             return self.continue_pattern.search(folded, timeout=MATCH_TIMEOUT) is not None
         except TimeoutError:
+            self.timeouts[0] += 1
             return False
 
 
@@ -137,6 +149,16 @@ class RuleSet:
 
     # Every keyword spelling of the line, suffix and prefix rules: one scan of a whole text.
     keyword_pattern: Any = None
+
+    @property
+    def timeouts(self) -> int:
+        """Matches abandoned for time so far in this process (a document with one is flagged)."""
+        return sum(rule.timeouts[0] for rule in self.rules)
+
+    @property
+    def switched_off(self) -> bool:
+        """Whether a rule timed out so often in this process that it is no longer tried."""
+        return any(rule.timeouts[0] >= MAX_TIMEOUTS for rule in self.rules)
 
     @property
     def longest(self) -> int:
@@ -261,6 +283,30 @@ def _check_example(rule: Rule, where: str) -> None:
         raise ConfigError(f"example {rule.example!r} contains none of the rule's keywords", where)
     if rule.match(example) is None:
         raise ConfigError(f"pattern does not match its own example {rule.example!r}", where)
+    _check_speed(rule, example, where)
+
+
+def _check_speed(rule: Rule, example: str, where: str) -> None:
+    """Reject a pattern that backtracks catastrophically on text like its own example.
+
+    The shape check above catches nested repeats (``(a+)+``) but not every
+    exponential pattern: ``(a|aa)*$`` passes it and then spends its whole time
+    limit on each of a document's lines. Text made of the example repeated,
+    then a character that makes the match fail, is what sets such patterns off.
+    """
+    longest = rule.max_len if rule.scope in ("line", "block") else EDGE_WINDOW
+    for probe in (example * 12, (example[-1:] or "a") * 60):
+        probe = probe[:longest - 1] + "\x00"
+        try:
+            if rule.scope in ("line", "block"):
+                rule.pattern.fullmatch(probe, timeout=MATCH_TIMEOUT)
+            else:
+                rule.pattern.search(probe, timeout=MATCH_TIMEOUT)
+            if rule.continue_pattern is not None:
+                rule.continue_pattern.search(probe, timeout=MATCH_TIMEOUT)
+        except TimeoutError:
+            raise ConfigError(f"pattern backtracks catastrophically (over {MATCH_TIMEOUT}s on "
+                              f"{len(probe)} characters like its example) and could hang a run", where) from None
 
 
 def load_rule_file(path: str | Path) -> list[Rule]:

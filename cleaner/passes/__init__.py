@@ -16,6 +16,7 @@ from cleaner.passes.base import Change, Code, Pass, PassResult
 REGISTRY: dict[str, str] = {
     "decode": "cleaner.passes.decode:Decode",
     "html": "cleaner.passes.html:Html",
+    "mojibake": "cleaner.passes.mojibake:Mojibake",
     "boilerplate": "cleaner.passes.boilerplate:Boilerplate",
     "layout": "cleaner.passes.layout:Layout",
     "script": "cleaner.passes.script:Script",

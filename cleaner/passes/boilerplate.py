@@ -139,7 +139,12 @@ class Boilerplate(Pass):
             return PassResult(text)
         if self.ruleset is None:
             self.ruleset = ruleset_for((), self.options.builtin_rules)
+        timeouts = self.ruleset.timeouts
         found = find_boilerplate(text, self.ruleset, self.options, title=doc.title, stats=self.stats)
+        if self.ruleset.timeouts != timeouts or (timeouts and self.ruleset.switched_off):
+            # A rule gave up on a line for time, or is switched off after doing
+            # so too often: this document's lines were not all tried.
+            doc.flag("rule_timeout")
         if found.title is not None and doc.title is None:
             doc.title = found.title
         for key, value in found.meta.items():

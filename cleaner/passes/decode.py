@@ -32,6 +32,9 @@ _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 # category) is damaged text, while real binary formats are rarely valid UTF-8
 # at all.
 _BINARY_SHARE_UTF8 = 0.10
+# ... and only with at least this many: in a note of a few words, three stray
+# NULs are a large share and still damage, not a binary format.
+_BINARY_MIN_UTF8 = 8
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ def decode_bytes(data: bytes, source: str, options: DecodeOptions = DecodeOption
     controls = len(_BINARY_CONTROL.findall(sample))
     # One stray NUL is damage in a text file; many control bytes make a binary one.
     if controls > 1 and controls > options.binary_threshold * len(sample):
-        if controls > _BINARY_SHARE_UTF8 * len(sample) or not utf8_plausible(sample, allow_nul=True):
+        many = controls > _BINARY_SHARE_UTF8 * len(sample) and controls >= _BINARY_MIN_UTF8
+        if many or not utf8_plausible(sample, allow_nul=True):
             raise InputError(source, "binary file (control bytes), not text")
     try:
         text = data.decode("utf-8")

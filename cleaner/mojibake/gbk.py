@@ -1,0 +1,245 @@
+"""GBK text decoded one byte out of step, and how to put it back in step.
+
+Two mechanisms leave the same trace (see SPEC and ``examples/README.md``):
+
+- a byte-level pinyin annotator matched the two bytes that straddle two
+  characters (``抗爭`` = BF B9 A0 8E, B9 A0 is 範 fàn) and inserted ``(fàn)``
+  after A0; A0 plus ``(`` decoded as one ``?`` and the rest of the run is read
+  one byte late: ``抗?fàn)幍膰?yán)重`` for ``抗爭的嚴(yán)重``;
+- a lead byte was lost: ``。縣`` = A1 A3 BF 68 read from A3 is ``？h``; the
+  page later folded full-width ASCII to ASCII, so ``??h委`` for ``。縣委``.
+
+A misaligned run is read as: a start (a ``?`` that hid a byte, a ``?py)``
+annotation, or nothing), characters each made of the trail byte of one real
+character and the lead byte of the next, and an end where an ASCII byte put
+the decoder back in step (an ASCII letter that is really a trail byte, a ``?``
+that hid a trail byte and ate an ASCII byte, or another ``?py)``). Re-encoding
+the run, choosing the hidden bytes and decoding gives the candidate; the
+character model decides whether it is better.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cleaner.mojibake.lm import CharLM
+from cleaner.mojibake.pinyin import SYLLABLE, is_reading
+
+REPLACEMENT = "\ufffd"
+# ASCII punctuation that the page folded from full-width GBK (A3xx) forms.
+FOLDED = frozenset("?!,:;")
+# A "?" (or U+FFFD) that hides a byte, optionally with the annotation after it.
+_MARKER = re.compile(f"[?\ufffd](?:({SYLLABLE})\\))?")
+# GBK trail bytes 0x40-0x7E read alone are these ASCII characters.
+_END_LETTER = re.compile("(?:(?<=[^\\x00-\\x7f])|(?<=[?!,:;)]))[A-Za-z@\\[\\]\\\\^_`{|}~](?![A-Za-z])")
+MAX_RUN = 40
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+LEADS = range(0x81, 0xFF)
+TRAILS = [*range(0x40, 0x7F), *range(0x80, 0xFF)]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    start: int
+    end: int
+    after: str
+    gain: float
+    kind: str  # "annotation" (straddled annotation) or "lost_lead"
+    annotations: int = 0  # real annotations removed inside the repaired run
+
+
+def _gbk2(c: str) -> bytes | None:
+    try:
+        b = c.encode("gbk")
+    except UnicodeEncodeError:
+        return None
+    return b if len(b) == 2 else None
+
+
+def _char(pair: bytes) -> str | None:
+    try:
+        c = pair.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    return c if len(c) == 1 and not c.isascii() else None
+
+
+def _run_bytes(run: str) -> bytes | None:
+    out = bytearray()
+    for c in run:
+        if "!" <= c <= "~":  # folded from a full-width form (A3A1-A3FE)
+            out += bytes((0xA3, ord(c) + 0x80))
+            continue
+        b = _gbk2(c)
+        if b is None:
+            return None
+        out += b
+    return bytes(out)
+
+
+def _best(cands: list[str], left: str, right: str, lm: CharLM) -> str | None:
+    best, best_score = None, lm.score(left + REPLACEMENT + right)
+    for c in cands:
+        s = lm.score(left + c + right)
+        if s > best_score:
+            best, best_score = c, s
+    return best
+
+
+def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
+                      cache: dict[str, float] | None = None) -> list[Repair]:
+    """Non-overlapping repairs of misaligned GBK runs in ``text``, best first chosen."""
+    # (pos, end, syllable-or-None, is_letter)
+    markers: list[tuple[int, int, str | None, bool]] = []
+    for m in _MARKER.finditer(text):
+        s = m.start()
+        # beside a non-ASCII character, looking past other folded marks (``??h``)
+        near_cjk = not text[max(0, s - 1):s].isascii() or not text[m.end():m.end() + 3].isascii()
+        if near_cjk:
+            markers.append((s, m.end(), m.group(1), False))
+    if not markers and not _END_LETTER.search(text):
+        return []
+    for m in _END_LETTER.finditer(text):
+        markers.append((m.start(), m.end(), None, True))
+    markers.sort()
+
+    repairs: list[Repair] = []
+    for i, (s, s_end, syl, letter) in enumerate(markers):
+        ends = [mk for mk in markers[i + 1:i + 4] if mk[0] - s_end <= MAX_RUN]
+        if letter:
+            # No trace of the lost lead byte (``崿F`` for ``實現``): try starts before the letter.
+            for k in range(1, 7):
+                start = s - k
+                if start < 0 or not all(not c.isascii() or c in FOLDED for c in text[start:s]):
+                    break
+                r = _try(text, start, start, None, "none", (s, s_end, None, True), lm, margin, cache)
+                if r:
+                    repairs.append(r)
+            continue
+        for end in ends:
+            if "\n" in text[s_end:end[0]]:
+                break
+            r = _try(text, s, s_end, syl, "annotation" if syl else "lost", end, lm, margin, cache)
+            if r:
+                repairs.append(r)
+    # keep the best non-overlapping ones
+    chosen: list[Repair] = []
+    for r in sorted(repairs, key=lambda r: -r.gain):
+        if all(r.end <= c.start or r.start >= c.end for c in chosen):
+            chosen.append(r)
+    return sorted(chosen, key=lambda r: r.start)
+
+
+def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
+         end: tuple[int, int, str | None, bool], lm: CharLM, margin: float,
+         cache: dict[str, float] | None = None) -> Repair | None:
+    e, e_end, e_syl, e_letter = end
+    run = text[run_start:e]
+    if not _HAN.search(text[max(0, s - 1):e_end + 1]):
+        return None  # misread GBK Chinese is mostly Han characters
+    if not run and start_kind != "none" and not e_letter:
+        return None
+    body = _run_bytes(run)
+    if body is None:
+        return None
+    if e_letter:
+        tail = text[e].encode("ascii")
+        body_all = body + tail
+    else:
+        body_all = body  # last byte hidden under the end marker
+    left = text[max(0, s - 2):s]
+    right = text[e_end:e_end + 2]
+
+    # the first real character: hidden lead byte + first byte of the run
+    if start_kind == "annotation":
+        if s == 0:
+            return None
+        prev = _gbk2(text[s - 1])
+        if prev is None:
+            return None
+        leads = [x for x in LEADS if (c := _char(bytes((prev[1], x)))) and is_reading(c, syl)]
+    else:
+        leads = list(LEADS)
+    if not body_all:
+        return None
+    if e_letter or len(body_all) >= 2:
+        pass
+    # middle characters decode in step
+    n_full = len(body_all) - 1  # bytes after the first
+    if e_letter:
+        mid_bytes = body_all[1:]
+        if len(mid_bytes) % 2:
+            return None
+        last_options = None
+    else:
+        mid_bytes = body_all[1:-1] if len(body_all) >= 2 else b""
+        if len(body_all) < 2 or len(mid_bytes) % 2:
+            return None
+    try:
+        middle = mid_bytes.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    if len(middle) * 2 != len(mid_bytes):
+        return None
+    first_cands = [c for x in leads if (c := _char(bytes((x, body_all[0]))))]
+    if not first_cands:
+        return None
+    first = _best(first_cands, left, middle[:1] or right[:1], lm)
+    if first is None:
+        if start_kind == "annotation":
+            return None
+        first = REPLACEMENT
+    annotations = 0
+    last = ""
+    suffix = ""
+    if not e_letter:
+        lead = body_all[-1]
+        if e_syl:
+            trails = [c for t in TRAILS if (c := _char(bytes((lead, t)))) and is_reading(c, e_syl)]
+            annotations = 1
+        else:
+            trails = [c for t in TRAILS if (c := _char(bytes((lead, t))))]
+            suffix = REPLACEMENT  # the ASCII byte the decoder ate is lost
+        before_last = (first + middle)[-1:]
+        last = _best(trails, before_last, suffix or right[:1], lm)
+        if last is None:
+            if e_syl:
+                return None
+            last = REPLACEMENT
+            suffix = ""
+    after = _insert_vanished(first + middle + last, left, suffix or right, lm, cache) + suffix
+    gain = lm.score(left + after + right) - lm.score(left + text[s:e_end] + right)
+    if gain < margin:
+        return None
+    kind = "annotation" if start_kind == "annotation" else "lost_lead"
+    return Repair(s, e_end, after, gain, kind, annotations)
+
+
+# GBK's user-defined areas: a misaligned pair landing there vanished without a trace.
+_VANISHED_FIRST = [*range(0xAA, 0xB0), *range(0xF8, 0xFF)]
+_VANISHED_SECOND = range(0xA1, 0xFF)
+
+
+def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
+                     cache: dict[str, float] | None, margin: float = 5.0) -> str:
+    """Put back one pair that vanished inside the run (``奔疵旱V`` lost AA D4 of ``吉源``)."""
+    if not cache:
+        return chars
+    best, best_score = chars, lm.score(left + chars + right, cache)
+    base = best_score
+    for k in range(1, len(chars)):
+        pair = _gbk2(chars[k])
+        if pair is None:
+            continue
+        before, after = left + chars[:k], chars[k + 1:] + right
+        firsts = [c for t in _VANISHED_FIRST if (c := _char(bytes((pair[0], t))))]
+        seconds = [c for lead in _VANISHED_SECOND if (c := _char(bytes((lead, pair[1]))))]
+        firsts = sorted(firsts, key=lambda c: -lm.score(before[-1:] + c, cache))[:13]
+        seconds = sorted(seconds, key=lambda c: -lm.score(c + after[:1], cache))[:5]
+        for a in firsts:
+            for b in seconds:
+                s = lm.score(before + a + b + after, cache)
+                if s > best_score:
+                    best, best_score = chars[:k] + a + b + chars[k + 1:], s
+    return best if best_score - base >= margin else chars

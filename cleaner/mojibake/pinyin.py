@@ -1,0 +1,58 @@
+"""Pinyin annotations a converter appended to characters: ``企業(yè)``, ``產(chǎn)``.
+
+An annotation is removed only where the syllable is a real reading of the
+character before it (pypinyin's table, loaded on first use), so a gloss such as
+``拼音(pīnyīn)`` in a language text, or ``(a)`` in a list, stays.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+# Tone-marked pinyin as a GBK page carries it (GBK has these letters, A8A1-A8C0).
+PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
+SYLLABLE = f"[{PINYIN_LETTERS}]{{1,6}}"
+# A syllable must carry a vowel; this keeps ``(m)`` or ``(s)`` out.
+_VOWEL = re.compile("[aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜêńňǹḿ]")
+ANNOTATION = re.compile(f"(?<=[^\\x00-\\x7f])[(（]({SYLLABLE})[)）]")
+
+
+@cache
+def _readings_table() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
+@cache
+def readings(char: str) -> frozenset[str]:
+    """Tone-marked readings of one character ('' if unknown)."""
+    value = _readings_table().get(ord(char)) if len(char) == 1 else None
+    return frozenset(value.split(",")) if value else frozenset()
+
+
+def is_reading(char: str, syllable: str) -> bool:
+    return bool(_VOWEL.search(syllable)) and syllable in readings(char)
+
+
+def find_annotations(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, syllable) of each annotation that reads the character before it."""
+    found = []
+    for m in ANNOTATION.finditer(text, start, len(text) if end is None else end):
+        if is_reading(text[m.start() - 1], m.group(1)):
+            found.append((m.start(), m.end(), m.group(1)))
+    return found
+
+
+def strip_annotations(text: str) -> tuple[str, int]:
+    """``text`` without its annotations, and how many were removed."""
+    found = find_annotations(text)
+    if not found:
+        return text, 0
+    out, pos = [], 0
+    for s, e, _ in found:
+        out.append(text[pos:s])
+        pos = e
+    out.append(text[pos:])
+    return "".join(out), len(found)

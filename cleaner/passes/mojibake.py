@@ -1,0 +1,204 @@
+"""Mojibake repair, before any other text fix (ftfy's ``decode_inconsistent_utf8``
+would destroy GBK-as-Latin-1 text first).
+
+The pass is on the hot path of every document and most documents are clean, so
+one compiled regex of the traces every mechanism leaves decides first whether
+there is anything to look at; the character model and pypinyin are loaded only
+when it says yes. Every repair is a ``Change`` of the input; what cannot be
+repaired is flagged on the record, never deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from cleaner.passes.base import Change, Code, Pass, PassResult
+
+REPLACEMENT = "\ufffd"
+LOST_RUN = re.compile("(?:锟斤拷|锟斤|斤拷|烫烫|屯屯)+")
+
+
+@dataclass(frozen=True)
+class MojibakeOptions:
+    pinyin_annotations: bool = True
+    gbk_realign: bool = True
+    codec_swaps: bool = True
+    # ftfy on lines with Latin-family mojibake (UTF-8 read as cp1252 and kin).
+    latin: bool = True
+    # "锟斤拷" runs (U+FFFD saved as UTF-8, read as GBK) become one U+FFFD.
+    lost_runs: bool = True
+    # How much better (natural-log probability) a realigned GBK run must read.
+    realign_margin: float = 10.0
+    # How much better per character a codec-swapped run must read.
+    swap_gain_per_char: float = 2.0
+
+
+_SWAP_CODES = {
+    "utf8_as_gbk": "M104", "gbk_as_latin1": "M105", "gbk_as_cp1252": "M105",
+    "big5_as_gbk": "M106", "gbk_as_big5": "M106", "utf8_as_cp1252": "M107", "utf8_as_cyrillic": "M109",
+}
+
+
+@cache
+def _utf8_as_gbk_chars() -> str:
+    """GBK characters whose lead byte is a UTF-8 CJK lead (E4-E9): ``鎴 鐨 涓 锛``."""
+    chars = []
+    for lead in (*range(0xE4, 0xEA), 0xEF):
+        for trail in range(0x80, 0xC0):
+            try:
+                chars.append(bytes((lead, trail)).decode("gbk"))
+            except UnicodeDecodeError:
+                pass
+    return "".join(chars)
+
+
+@cache
+def _precheck() -> re.Pattern[str]:
+    from cleaner.mojibake.pinyin import SYLLABLE
+
+    u = re.escape(_utf8_as_gbk_chars())
+    return re.compile(
+        "|".join((
+            "[^\\x00-\\x7f][?\ufffd]|[?\ufffd][^\\x00-\\x7f]|\ufffd",  # hidden or lost bytes
+            "[^\\x00-\\x7f][A-Za-z](?![A-Za-z])",  # a trail byte read as ASCII
+            f"[(（]{SYLLABLE}[)）]",  # pinyin annotation
+            f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]",  # UTF-8 read as GBK: a 3-byte lead every 3 characters
+            "[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]",  # Latin-1 family
+            "[\u0400-\u04ff][\u0400-\u04ff\u2013-\u201e]",  # UTF-8 read as a Cyrillic code page
+            "[\u3040-\u30ff\u2500-\u257f][\u4e00-\u9fff]|[\u4e00-\u9fff][\u3040-\u30ff\u2500-\u257f]",  # Big5 as GBK
+            "锟斤|斤拷|烫烫|屯屯",
+        ))
+    )
+
+
+def needs_repair(text: str) -> bool:
+    """The cheap pre-check: does ``text`` show any trace of mojibake?"""
+    return _precheck().search(text) is not None
+
+
+def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tuple[str, list[Change]]:
+    """Pure core: the repaired text and one change per repair."""
+    if not needs_repair(text):
+        return text, []
+    from cleaner.mojibake import lm as charlm
+    from cleaner.mojibake.gbk import find_realignments
+    from cleaner.mojibake.pinyin import find_annotations, strip_annotations
+    from cleaner.mojibake.swaps import find_swaps
+
+    lm = charlm.load()
+    changes: list[Change] = []
+    claimed: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in claimed)
+
+    def add(change: Change) -> None:
+        changes.append(change)
+        claimed.append((change.start, change.end))
+
+    if options.lost_runs:
+        for m in LOST_RUN.finditer(text):
+            add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
+    if options.codec_swaps:
+        for r in find_swaps(text, lm, options.swap_gain_per_char):
+            if free(r.start, r.end):
+                after, _ = strip_annotations(r.after)
+                add(Change(_SWAP_CODES[r.swap], r.start, r.end, text[r.start:r.end], after,
+                           r.swap + (" (lossy)" if r.lossy else "")))
+    if options.gbk_realign:
+        cache = None
+        for line_start, line in _lines(text):
+            if not _precheck().search(line):
+                continue
+            if cache is None:
+                cache = charlm.document_bigrams(text, lm)
+            for r in find_realignments(line, lm, options.realign_margin, cache):
+                s, e = line_start + r.start, line_start + r.end
+                if free(s, e):
+                    code = "M102" if r.kind == "annotation" else "M103"
+                    detail = "straddled pinyin annotation" if r.kind == "annotation" else "lost lead byte"
+                    if r.annotations:
+                        detail += f"; {r.annotations} annotation removed"
+                    add(Change(code, s, e, text[s:e], r.after, detail))
+    if options.pinyin_annotations:
+        for s, e, syllable in find_annotations(text):
+            if free(s, e):
+                add(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
+    if options.latin:
+        for line_start, line in _lines(text):
+            if not _LATIN.search(line):
+                continue
+            from cleaner.mojibake.latin import fix_latin
+
+            fixed = fix_latin(line)
+            if fixed != line:
+                s, e, after = _trim(line, fixed)
+                s, e = line_start + s, line_start + e
+                if free(s, e):
+                    add(Change("M107", s, e, text[s:e], after, "latin mojibake (ftfy)"))
+    changes.sort(key=lambda c: c.start)
+    from cleaner.passes.base import apply_changes
+
+    return apply_changes(text, changes), changes
+
+
+_LATIN = re.compile("[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[")
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _trim(before: str, after: str) -> tuple[int, int, str]:
+    """The smallest (start, end, replacement) that turns ``before`` into ``after``."""
+    p = 0
+    while p < min(len(before), len(after)) and before[p] == after[p]:
+        p += 1
+    q = 0
+    while q < min(len(before), len(after)) - p and before[-1 - q] == after[-1 - q]:
+        q += 1
+    return p, len(before) - q, after[p:len(after) - q]
+
+
+def residual_damage(text: str) -> bool:
+    """Traces of mojibake the repair left (for the record's flags)."""
+    if LOST_RUN.search(text):
+        return True
+    u = re.escape(_utf8_as_gbk_chars())
+    return re.search(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]|[^\\x00-\\x7f]\\?|{_LATIN.pattern}", text) is not None
+
+
+class Mojibake(Pass):
+    name = "mojibake"
+    summary = "mojibake repair: pinyin annotations, misaligned GBK, codec swaps (UTF-8/GBK/Big5/Latin-1), ftfy"
+    Options = MojibakeOptions
+    codes = (
+        Code("M101", "pinyin_annotation", "pinyin reading a converter appended to a character", "企業(yè) -> 企業"),
+        Code("M102", "gbk_realign", "GBK run read out of step after a straddled pinyin annotation",
+             "抗?fàn)幍膰?yán)重 -> 抗爭的嚴重"),
+        Code("M103", "gbk_realign", "GBK run read out of step after a lost lead byte", "??h委 -> 。縣委"),
+        Code("M104", "utf8_as_gbk", "UTF-8 bytes read as GBK", "鎴戜滑 -> 我们"),
+        Code("M105", "gbk_as_latin1", "GBK bytes read as Latin-1/cp1252", "ÆóÒµ -> 企业"),
+        Code("M106", "big5_gbk", "Big5 bytes read as GBK or the reverse", ""),
+        Code("M107", "latin_mojibake", "UTF-8 read as cp1252/Latin-1 (ftfy's domain)", "Ã© -> é"),
+        Code("M108", "lost_bytes", "bytes lost for good, replaced by one U+FFFD", "锟斤拷 -> \ufffd"),
+        Code("M109", "utf8_as_cyrillic", "UTF-8 bytes read as a Cyrillic code page", "жҲ‘жҳҜ -> 我是"),
+    )
+
+    def apply(self, text, doc):
+        new, changes = fix_mojibake(text, self.options)
+        if changes or REPLACEMENT in text:
+            if REPLACEMENT in new or any("lossy" in c.detail for c in changes):
+                doc.flag("mojibake_lossy")
+        if changes and residual_damage(new):
+            doc.flag("mojibake_unrepaired")
+        counts = {}
+        inside = sum(int(c.detail.split("; ")[1].split()[0]) for c in changes if "annotation removed" in c.detail)
+        if inside:
+            counts["pinyin_annotation"] = inside
+        return PassResult(new, changes, counts)

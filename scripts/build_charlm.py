@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Build cleaner/data/charlm.txt.gz: character unigram and bigram counts.
+
+Source: jieba's dictionary (``jieba/dict.txt`` in the ``jieba`` package on
+PyPI, 0.42.1; MIT licence, (c) Sun Junyi), 349k words with corpus frequencies.
+Each word contributes its frequency to the counts of its characters and of the
+character pairs inside it. For Traditional Chinese every word is also converted
+with OpenCC (``s2t``, Apache-2.0 data) and the converted word, where it differs,
+adds the same counts, so one model scores both scripts.
+
+The mojibake pass only needs to tell real text from garble, so counts are
+rounded to two significant digits and bigrams seen fewer than ``MIN_BIGRAM``
+times are left out to keep the file small.
+
+Output format (UTF-8, gzip): a header line ``#charlm total=N``, then one entry
+per line, ``<chars>\t<count>``: one character for a unigram, two for a bigram.
+
+usage: python scripts/build_charlm.py   (needs: pip install jieba opencc)
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import jieba
+import opencc
+
+OUT = Path(__file__).resolve().parent.parent / "cleaner" / "data" / "charlm.txt.gz"
+MIN_BIGRAM = 30
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _converter() -> opencc.OpenCC:
+    for name in ("s2t.json", "s2t"):
+        try:
+            return opencc.OpenCC(name)
+        except Exception:  # the other binding spells config names differently
+            continue
+    raise RuntimeError("no OpenCC s2t config")
+
+
+def round2(n: int) -> int:
+    if n < 100:
+        return n
+    digits = int(math.log10(n)) - 1
+    return round(n, -digits)
+
+
+def main() -> None:
+    path = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
+    words: list[tuple[str, int]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) >= 2 and parts[1].isdigit():
+            words.append((parts[0], int(parts[1])))
+    cc = _converter()
+    # Convert in one call per chunk: OpenCC segments phrases itself.
+    trad: list[str] = []
+    chunk = 20000
+    for i in range(0, len(words), chunk):
+        trad.extend(cc.convert("\n".join(w for w, _ in words[i:i + chunk])).split("\n"))
+    assert len(trad) == len(words)
+
+    uni: Counter[str] = Counter()
+    bi: Counter[str] = Counter()
+    for (word, freq), tword in zip(words, trad):
+        forms = (word,) if tword == word else (word, tword)
+        for form in forms:
+            chars = [c for c in form if HAN.match(c)]
+            if len(chars) != len(form):
+                continue
+            for c in chars:
+                uni[c] += freq
+            for a, b in zip(chars, chars[1:]):
+                bi[a + b] += freq
+    total = sum(uni.values())
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as f:
+        f.write(f"#charlm total={total}\n")
+        for c, n in sorted(uni.items()):
+            f.write(f"{c}\t{round2(n)}\n")
+        for ab, n in sorted(bi.items()):
+            if n >= MIN_BIGRAM:
+                f.write(f"{ab}\t{round2(n)}\n")
+    kept = sum(1 for n in bi.values() if n >= MIN_BIGRAM)
+    print(f"{OUT}: {len(uni)} unigrams, {kept} of {len(bi)} bigrams, {OUT.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    main()
