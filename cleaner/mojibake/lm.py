@@ -67,12 +67,19 @@ class CharLM:
         if not text:
             return 0.0
         uni = self.char_logp
-        bigrams = self.bigrams if cache is None else {**self.bigrams, **cache}
+        bigrams = self.bigrams
+        # The document's bigrams override the model's. (Looked up in turn: merging
+        # the two tables into one dict on every call copied the whole model each
+        # time, and the GBK search scores thousands of candidates per document.)
+        overrides = cache or {}
         prev = text[0]
         total = uni(prev)
         for c in text[1:]:
             u = uni(c)
-            b = bigrams.get(prev + c)
+            pair = prev + c
+            b = overrides.get(pair)
+            if b is None:
+                b = bigrams.get(pair)
             if b is None:
                 total += math.log(1.0 - BIGRAM_WEIGHT) + u
             else:
