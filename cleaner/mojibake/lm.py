@@ -68,18 +68,14 @@ class CharLM:
             return 0.0
         uni = self.char_logp
         bigrams = self.bigrams
-        # The document's bigrams override the model's. (Looked up in turn: merging
-        # the two tables into one dict on every call copied the whole model each
-        # time, and the GBK search scores thousands of candidates per document.)
-        overrides = cache or {}
+        cached = cache or {}
         prev = text[0]
         total = uni(prev)
         for c in text[1:]:
             u = uni(c)
-            pair = prev + c
-            b = overrides.get(pair)
+            b = cached.get(prev + c)
             if b is None:
-                b = bigrams.get(pair)
+                b = bigrams.get(prev + c)
             if b is None:
                 total += math.log(1.0 - BIGRAM_WEIGHT) + u
             else:
@@ -124,3 +120,18 @@ def document_bigrams(text: str, lm: CharLM, min_count: int = 2) -> dict[str, flo
         pairs.update(a + b for a, b in zip(run, run[1:]))
     return {ab: math.log(n / firsts[ab[0]]) for ab, n in pairs.items()
             if n >= min_count and not lm.is_rare(ab[0]) and not lm.is_rare(ab[1])}
+
+
+class LazyDocumentBigrams:
+    """``document_bigrams`` computed on first look-up: most documents never need it."""
+
+    def __init__(self, text: str, lm: CharLM):
+        self._text, self._lm, self._table = text, lm, None
+
+    def get(self, key: str, default=None):
+        if self._table is None:
+            self._table = document_bigrams(self._text, self._lm)
+        return self._table.get(key, default)
+
+    def __bool__(self) -> bool:
+        return True
