@@ -72,6 +72,24 @@ def test_page_033_utf8_read_as_gbk(shared):
         assert phrase in out, phrase
 
 
+def test_replacement_character_is_never_read_as_a_hidden_byte():
+    # A lossy swap in page-033 leaves ``总人\ufffdg\ufffd``; a second run read the
+    # U+FFFD as a hidden GBK lead byte and "repaired" it to ``总人間``.
+    text = "目前总体感染率约占总人\ufffdg\ufffd 30%。"
+    assert fixed(text) == text
+
+
+@pytest.mark.parametrize("name", ["page-020.txt", "page-033.txt"])
+def test_one_round_of_repair_leaves_nothing_for_the_next(shared, name):
+    """Idempotence by construction, not by the fixpoint loop: what one round writes
+    (U+FFFD for lost bytes included) gives the next round nothing to repair."""
+    from cleaner.passes.mojibake import MojibakeOptions, _fix_once
+
+    once, changes = _fix_once((shared / "examples" / name).read_text(encoding="utf-8"), MojibakeOptions())
+    assert changes
+    assert _fix_once(once, MojibakeOptions())[1] == []
+
+
 def test_wild_cases_repaired_or_improved(shared):
     cases = json.loads((shared / "examples" / "cjk-mojibake-wild.json").read_text(encoding="utf-8"))
     lm = charlm.load()

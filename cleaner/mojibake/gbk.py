@@ -29,8 +29,11 @@ from cleaner.mojibake.pinyin import SYLLABLE, is_reading
 REPLACEMENT = "\ufffd"
 # ASCII punctuation that the page folded from full-width GBK (A3xx) forms.
 FOLDED = frozenset("?!,:;")
-# A "?" (or U+FFFD) that hides a byte, optionally with the annotation after it.
-_MARKER = re.compile(f"[?\ufffd](?:({SYLLABLE})\\))?")
+# A "?" that hides a byte, optionally with the annotation after it. Never U+FFFD:
+# that is what a repair writes for bytes lost for good (here or in a codec swap),
+# so reading it as a hidden byte would "repair" the repair on the next run
+# (``总人\ufffdg`` -> ``总人間``) and cleaning twice would differ from cleaning once.
+_MARKER = re.compile(f"[?](?:({SYLLABLE})\\))?")
 # GBK trail bytes 0x40-0x7E read alone are these ASCII characters.
 _END_LETTER = re.compile("(?:(?<=[^\\x00-\\x7f])|(?<=[?!,:;)]))[A-Za-z@\\[\\]\\\\^_`{|}~](?![A-Za-z])")
 MAX_RUN = 40

@@ -61,7 +61,7 @@ def _triggers() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
     u = re.escape(_utf8_as_gbk_chars())
     gbk = re.compile("|".join((
-        "[^\\x00-\\x7f][?\ufffd]|[?\ufffd][^\\x00-\\x7f]",  # hidden or lost bytes
+        "[^\\x00-\\x7f][?]|[?][^\\x00-\\x7f]",  # hidden bytes (U+FFFD is lost for good: no marker)
         "[^\\x00-\\x7f][A-Za-z@\\[\\]\\\\^_`{|}~](?![A-Za-z])",  # a trail byte read as ASCII
         f"[(（]{SYLLABLE}[)）]",  # pinyin annotation
     )))
