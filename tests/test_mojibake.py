@@ -140,6 +140,20 @@ def test_precheck_is_quiet_on_plain_text():
     assert not needs_repair("贵阳各级党组织和党员干部聚合力抗疫情保生产，在大考中交出合格答卷。")
 
 
+def test_precheck_lets_ordinary_question_marks_and_latin_letters_through(shared):
+    # A third of the clean cwced pages used to take the model path for these.
+    assert not needs_repair("你们会来吗?我们都在等。\n他用的C语言写程序，学I类课程。")
+    assert not needs_repair("请看图[1]和附表_2，时间是2020年~2021年。浏览第一项(a)。")
+    pages = [p.read_text(encoding="utf-8") for p in sorted((shared / "corpus" / "cwced" / "cleaned").iterdir())]
+    assert sum(map(needs_repair, pages)) <= len(pages) // 10
+
+
+def test_precheck_still_sees_every_kind_of_trace():
+    for damaged in ("全力支持企業(yè)復工", "復產??h委書記", "抗?fàn)幍膰?yán)重", "前文鎴戞槸浣犵殑鏅鸿兘鍔╂墜",
+                    "ÆóÒµ", "жҲ‘жҳҜ", "锟斤拷"):
+        assert needs_repair(damaged), damaged
+
+
 # -- our own damage: corrupt clean real text with each mechanism ---------------------
 
 def _clean_sentences(shared, n=40, seed=7):

@@ -76,14 +76,104 @@ def _triggers() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return gbk, swap
 
 
-def _precheck() -> re.Pattern[str]:
-    return _triggers()[0]
+# The pre-check runs on every document, so each of its patterns starts with a
+# literal or a character class: the regex engine then skips ahead in C to the
+# few characters that can start a trace, instead of trying every alternative
+# at every CJK character. A hit is then confirmed by the condition the repair
+# itself needs, so clean text with a ``呢?`` or a ``的C`` costs a look-up.
+_QUESTION = re.compile("\\?")
+_WEDGED = re.compile("[A-Za-z@\\[\\]\\\\^_`{|}~](?<=[^\\x00-\\x7f].)(?![A-Za-z])")
+_LOST_TRACE = re.compile("锟斤|斤拷|烫烫|屯屯")
+_RARE_SWAP_CHAR = re.compile("[\u00c0-\u00ff\u0400-\u04ff\u3040-\u30ff\u2500-\u257f\x00-\x08\x0b\x0e-\x1f\x7f]")
+_RARE_SWAP = re.compile("|".join((
+    "[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]",  # Latin-1 family
+    "[\u0400-\u04ff][\u0400-\u04ff\u2013-\u201e]",  # UTF-8 read as a Cyrillic code page
+    "[\u3040-\u30ff\u2500-\u257f][\u4e00-\u9fff]|[\u4e00-\u9fff][\u3040-\u30ff\u2500-\u257f]",  # Big5 as GBK
+    "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
+)))
+
+
+@cache
+def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    from cleaner.mojibake.pinyin import SYLLABLE
+
+    annotation = re.compile(f"[(（]({SYLLABLE})[)）]")
+    utf8_lead = re.compile(f"[{re.escape(_utf8_as_gbk_chars())}](?=[^\\x00-\\x7f])")
+    return annotation, utf8_lead
+
+
+def _hidden_byte_run(text: str, pos: int) -> bool:
+    """Can the ``?`` at ``pos`` start a misaligned GBK run (``find_realignments``)?
+    It must sit beside CJK and have another marker after it on its line."""
+    from cleaner.mojibake.gbk import _END_LETTER, _MARKER, MAX_RUN
+
+    end = _MARKER.match(text, pos).end()
+    if (pos == 0 or text[pos - 1].isascii()) and text[end:end + 3].isascii():
+        return False
+    line_end = text.find("\n", end)
+    limit = min(len(text) if line_end < 0 else line_end, end + MAX_RUN + 1)
+    return text.find("?", end, limit) >= 0 or _END_LETTER.search(text, end, limit) is not None
+
+
+def _garbled_run_at(text: str, pos: int, lm) -> int:
+    """End of the GBK-decoded run holding ``pos`` if it reads as garble (swaps'
+    own test), else -1 after that run (0 when no run holds ``pos``)."""
+    from cleaner.mojibake.swaps import _GBK_RUN, _HAN, _garbled_han
+
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    for m in _GBK_RUN.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+        if m.start() <= pos < m.end():
+            run = m.group()
+            if len(_HAN.findall(run)) >= 2 and _garbled_han(run, lm):
+                return m.end()
+            return -m.end()
+    return 0
 
 
 def needs_repair(text: str) -> bool:
-    """The cheap pre-check: does ``text`` show any trace of mojibake?"""
-    gbk, swap = _triggers()
-    return gbk.search(text) is not None or swap.search(text) is not None
+    """The cheap pre-check: does ``text`` show a trace of mojibake that a repair
+    could act on? Each confirmation mirrors the condition of its repair."""
+    if text.isascii():
+        return _RARE_SWAP_CHAR.search(text) is not None and _RARE_SWAP.search(text) is not None
+    if _LOST_TRACE.search(text):
+        return True
+    if _RARE_SWAP_CHAR.search(text) and _RARE_SWAP.search(text):
+        return True
+    for m in _QUESTION.finditer(text):
+        if _hidden_byte_run(text, m.start()):
+            return True
+    annotation, utf8_lead = _fast_patterns()
+    lm = None
+    for m in _WEDGED.finditer(text):
+        # a trail byte read as ASCII with no trace of the lost lead: the pair read
+        # out of step before it is a rare character (``崿F`` for ``實現``)
+        if lm is None:
+            from cleaner.mojibake import lm as charlm
+
+            lm = charlm.load()
+        if lm.char_logp(text[m.start() - 1]) <= -12.5:
+            return True
+    for m in annotation.finditer(text):
+        s = m.start()
+        if s and not text[s - 1].isascii():
+            from cleaner.mojibake.pinyin import is_reading
+
+            if is_reading(text[s - 1], m.group(1)):
+                return True
+    checked_to = 0
+    for m in utf8_lead.finditer(text):
+        if m.start() < checked_to:
+            continue
+        if lm is None:
+            from cleaner.mojibake import lm as charlm
+
+            lm = charlm.load()
+        end = _garbled_run_at(text, m.start(), lm)
+        if end > 0:
+            return True
+        checked_to = -end
+    return False
 
 
 def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tuple[str, list[Change]]:
@@ -146,8 +236,8 @@ def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
     if options.lost_runs:
         for m in LOST_RUN.finditer(text):
             add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
-    gbk_trigger, swap_trigger = _triggers()
-    hot = [m.start() for m in swap_trigger.finditer(text)]
+    gbk_trigger, _ = _triggers()
+    hot = _hot_positions(text)
     if options.codec_swaps and hot:
         for r in find_swaps(text, lm, options.swap_gain_per_char, hot=hot):
             if free(r.start, r.end):
@@ -156,7 +246,7 @@ def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
                            r.swap + (" (lossy)" if r.lossy else "")))
     if options.gbk_realign:
         cache = None
-        for line_start, line in _lines(text):
+        for line_start, line in _lines_with_realign_traces(text):
             if not gbk_trigger.search(line):
                 continue
             if cache is None:
@@ -173,7 +263,7 @@ def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
         for s, e, syllable in find_annotations(text):
             if free(s, e):
                 add(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
-    if options.latin and hot:
+    if options.latin and hot and _RARE_SWAP_CHAR.search(text):
         for line_start, line in _lines(text):
             if not _LATIN.search(line):
                 continue
@@ -192,6 +282,30 @@ def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
 
 
 _LATIN = re.compile("[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[")
+
+
+def _hot_positions(text: str) -> list[int]:
+    """Sorted positions of codec-swap traces: a swap is tried only on a run holding one."""
+    _, utf8_lead = _fast_patterns()
+    hot = [m.start() for m in _LOST_OR_REPLACED.finditer(text)]
+    hot += [m.start() for m in utf8_lead.finditer(text)]
+    if _RARE_SWAP_CHAR.search(text):
+        hot += [m.start() for m in _RARE_SWAP.finditer(text)]
+    return sorted(hot)
+
+
+_LOST_OR_REPLACED = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
+
+
+def _lines_with_realign_traces(text: str):
+    """(start, line) of the lines where a misaligned GBK run can start: a ``?``
+    or an ASCII character wedged after a non-ASCII one (``find_realignments``
+    finds nothing on a line with neither)."""
+    starts = {text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text)}
+    starts.update(text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text))
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        yield start, text[start:] if end < 0 else text[start:end]
 
 
 def _lines(text: str):
