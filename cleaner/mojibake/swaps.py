@@ -142,19 +142,26 @@ def _restore_vanished_pairs(data: bytes, lm: CharLM, max_pairs: int = 4) -> byte
             bad = err.start
         best, best_score = None, None
         for pos in range(max(0, bad - 2), min(len(data), bad + 2) + 1):
+            # Only the bytes around the break are built per candidate (copying the
+            # whole run for each of ~2,800 candidates made long pages quadratic).
+            # data[:bad] is valid UTF-8, so the candidate's prefix up to bad + 3 is
+            # valid exactly when it is valid from the last character start <= pos.
+            start = min(pos, bad)
+            while start > 0 and 0x80 <= data[start] <= 0xBF:
+                start -= 1
+            head, tail, upto = data[start:pos], data[pos:bad + 1], bad + 3 - start
+            w_head, w_tail = data[max(0, bad - 6):pos], data[pos:bad + 7]
             for pair in _VANISHED:
-                cand = data[:pos] + pair + data[pos:]
                 try:
-                    window = cand[max(0, bad - 6):bad + 9].decode("utf-8", errors="ignore")
-                    cand[:bad + 3].decode("utf-8")
+                    (head + pair + tail)[:upto].decode("utf-8")
                 except UnicodeDecodeError:
                     continue
-                score = lm.score(window)
+                score = lm.score((w_head + pair + w_tail).decode("utf-8", errors="ignore"))
                 if best_score is None or score > best_score:
-                    best, best_score = cand, score
+                    best, best_score = (pos, pair), score
         if best is None:
             return data
-        data = best
+        data = data[:best[0]] + best[1] + data[best[0]:]
     return data
 
 
