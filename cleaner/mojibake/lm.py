@@ -33,6 +33,9 @@ LOGP_QUESTION = math.log(2e-4)  # an ASCII "?" in Chinese text is often damage
 LOGP_OTHER = math.log(1e-7)  # kana, Cyrillic, Latin-1 letters, private use ...
 
 
+_LOG_UNSEEN_PAIR = math.log(1.0 - BIGRAM_WEIGHT)
+
+
 class CharLM:
     def __init__(self, unigrams: dict[str, float], bigrams: dict[str, float], floor: float):
         self.unigrams = unigrams  # char -> log P(char)
@@ -66,18 +69,25 @@ class CharLM:
         """
         if not text:
             return 0.0
+        # The GBK search scores hundreds of thousands of short candidates: the
+        # unigram table is looked up first, the constant computed once.
         uni = self.char_logp
+        unigrams = self.unigrams
         bigrams = self.bigrams
         cached = cache or {}
+        unseen_pair = _LOG_UNSEEN_PAIR
         prev = text[0]
         total = uni(prev)
         for c in text[1:]:
-            u = uni(c)
-            b = cached.get(prev + c)
+            u = unigrams.get(c)
+            if u is None:
+                u = uni(c)
+            pair = prev + c
+            b = cached.get(pair)
             if b is None:
-                b = bigrams.get(prev + c)
+                b = bigrams.get(pair)
             if b is None:
-                total += math.log(1.0 - BIGRAM_WEIGHT) + u
+                total += unseen_pair + u
             else:
                 total += math.log(BIGRAM_WEIGHT * math.exp(b) + (1.0 - BIGRAM_WEIGHT) * math.exp(u))
             prev = c
