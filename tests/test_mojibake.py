@@ -144,6 +144,7 @@ def test_precheck_lets_ordinary_question_marks_and_latin_letters_through(shared)
     # A third of the clean cwced pages used to take the model path for these.
     assert not needs_repair("你们会来吗?我们都在等。\n他用的C语言写程序，学I类课程。")
     assert not needs_repair("请看图[1]和附表_2，时间是2020年~2021年。浏览第一项(a)。")
+    assert not needs_repair("汉语拼音(pīnyīn)是一种注音方法。")  # a gloss's letters are no trail bytes
     pages = [p.read_text(encoding="utf-8") for p in sorted((shared / "corpus" / "cwced" / "cleaned").iterdir())]
     assert sum(map(needs_repair, pages)) <= len(pages) // 10
 

@@ -131,6 +131,11 @@ def _garbled_run_at(text: str, pos: int, lm) -> int:
     return 0
 
 
+def _in_gloss(text: str, pos: int, annotation: re.Pattern[str]) -> bool:
+    """Is ``pos`` inside a ``(chǎn)``-shaped group (see ``gbk._inside_pinyin_gloss``)?"""
+    return any(m.start() < pos < m.end() - 1 for m in annotation.finditer(text, max(0, pos - 8), pos + 8))
+
+
 def needs_repair(text: str) -> bool:
     """The cheap pre-check: does ``text`` show a trace of mojibake that a repair
     could act on? Each confirmation mirrors the condition of its repair."""
@@ -152,7 +157,7 @@ def needs_repair(text: str) -> bool:
             from cleaner.mojibake import lm as charlm
 
             lm = charlm.load()
-        if lm.char_logp(text[m.start() - 1]) <= -12.5:
+        if lm.char_logp(text[m.start() - 1]) <= -12.5 and not _in_gloss(text, m.start(), annotation):
             return True
     for m in annotation.finditer(text):
         s = m.start()
