@@ -31,7 +31,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="us
 def corpus(tmp_path_factory) -> Path:
     """About 12 MB in 24 files: a run long enough to be hit mid-way."""
     folder = tmp_path_factory.mktemp("corpus")
-    seeds = [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    # Seed 004 is left out: its GBK damage makes the mojibake pass take seconds
+    # per copy, and these tests need a run of predictable length, not that one.
+    seeds = [p.read_text(encoding="utf-8") for p in SEED_FILES if not p.name.startswith("004")]
     for i in range(24):
         text = "\n\n".join(seeds[(i + k) % len(seeds)] for k in range(90))
         (folder / f"doc{i:02}.txt").write_text(text, encoding="utf-8")
@@ -161,7 +163,7 @@ def test_disk_full_fails_cleanly(corpus, tmp_path):
         pytest.skip("cannot mount a small tmpfs here (needs root); test_file_size_limit_fails_cleanly covers EFBIG")
     try:
         out = mount / "clean.jsonl"
-        inputs = {p: p.read_bytes() for p in sorted(corpus.iterdir())[:2]}
+        inputs = {p: p.read_bytes() for p in sorted(corpus.iterdir())}
         proc = run("clean", *map(str, inputs), "-o", str(out))
         _assert_write_failed(proc, out, "No space left on device", inputs)
         assert shutil.disk_usage(mount).used < 16384, "the partial temporary file was not freed"
@@ -171,8 +173,8 @@ def test_disk_full_fails_cleanly(corpus, tmp_path):
 
 def test_standard_output_on_a_full_device():
     with open("/dev/full", "wb") as full:
-        proc = subprocess.run([*CLEANER, "clean", "seeds/"], cwd=ROOT, stdout=full, stderr=subprocess.PIPE,
-                              timeout=60)
+        proc = subprocess.run([*CLEANER, "clean", *map(str, SEED_FILES[:4])], cwd=ROOT, stdout=full,
+                              stderr=subprocess.PIPE, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.decode().splitlines() == ["cleaner: cannot write standard output: No space left on device"]
 
