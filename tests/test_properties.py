@@ -30,11 +30,9 @@ from conftest import SEED_FILES, SHARED
 
 
 def real_texts() -> list[tuple[str, str]]:
-    # Seed 004 and the mojibake examples are left out for now: on their GBK
-    # damage the mojibake pass takes tens of seconds per document (reported),
-    # more than this suite can spend on three cleans of each.
-    files = [p for p in SEED_FILES if not p.name.startswith("004")]
+    files = list(SEED_FILES)
     if SHARED.is_dir():
+        files += sorted((SHARED / "examples").glob("*.txt"))
         files += sorted((SHARED / "corpus" / "cwced" / "cleaned").glob("*.txt"))
     return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 
@@ -57,16 +55,15 @@ def _content(record: dict) -> tuple:
     return record["title"], record["text"], record["meta"], record["script"]
 
 
-# The mojibake pass (merged last) currently spends seconds to minutes on many
-# of these real texts, correct ones included (reported); until that is fixed
-# the properties run without it. It is covered by its own tests and by
-# benchmarks/fuzz_decode_mojibake.py with tests/regressions/.
+# The determinism test cleans its corpus a dozen times; the mojibake pass, whose
+# damaged-text search costs ~80 ms a document, is covered there by its own tests
+# and by benchmarks/fuzz_decode_mojibake.py with tests/regressions/.
 WITHOUT_MOJIBAKE = {"mojibake": {"enabled": False}}
 
 
 @pytest.fixture(scope="module")
 def pipeline() -> Pipeline:
-    return Pipeline(WITHOUT_MOJIBAKE)
+    return Pipeline()
 
 
 @pytest.mark.parametrize("name, text", [
