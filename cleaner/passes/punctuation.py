@@ -89,26 +89,19 @@ def _word_before(text: str, pos: int) -> str:
     after the marks it widens and collapses doubled marks, and the answer must
     not change when it has (idempotence).
     """
-    budget = _CONTEXT_REACH
-    stop = max(pos - _SCAN_LIMIT, 0)
-    while pos > stop and budget:
-        pos -= 1
-        c = text[pos]
-        if _is_han(c):
-            return "h"
-        if c in _LATIN:
-            return "l"
-        if c == "\n":
-            return ""
-        if c not in _FREE:
-            budget -= 1
-    return ""
+    return _nearest_word(text, range(pos - 1, max(pos - _SCAN_LIMIT, 0) - 1, -1))
 
 
 def _word_after(text: str, pos: int) -> str:
+    """The same for the nearest letter at or after ``pos``."""
+    return _nearest_word(text, range(pos, min(pos + _SCAN_LIMIT, len(text))))
+
+
+def _nearest_word(text: str, positions: range) -> str:
     budget = _CONTEXT_REACH
-    stop = min(pos + _SCAN_LIMIT, len(text))
-    while pos < stop and budget:
+    for pos in positions:
+        if not budget:
+            break
         c = text[pos]
         if _is_han(c):
             return "h"
@@ -118,7 +111,6 @@ def _word_after(text: str, pos: int) -> str:
             return ""
         if c not in _FREE:
             budget -= 1
-        pos += 1
     return ""
 
 
