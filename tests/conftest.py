@@ -4,6 +4,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The property tests run the same examples on every run by default, so a run of
+# the suite (and CI) passes or fails on the code alone. Searching for new
+# counterexamples is a separate, deliberate run:
+#   pytest --hypothesis-profile=explore tests/test_punctuation.py
+# and whatever it finds goes into the tests as an @example.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, max_examples=5000)
+settings.load_profile("default")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

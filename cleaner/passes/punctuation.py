@@ -129,7 +129,9 @@ _STARTS_ZH = "－…"
 # which is everywhere in clean text: found by a separate search first.
 _DOUBLED_SET = ",，;；:：、.。"
 _FULLWIDTH_DOUBLED = re.compile("[，；：、。][，；：、。,;:.]")
-_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[ \t]*[{_DOUBLED_SET}])+")
+# Between the marks of a run: the same spaces a widened mark takes with it, so
+# that ``,\u3000,`` collapses in one go rather than over two runs.
+_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[{HSPACE}]*[{_DOUBLED_SET}])+")
 # What follows a widened mark and goes with it: the spaces the layout pass
 # strips between Chinese characters (cleaner.chars.HSPACE).
 _SPACES = re.compile(f"[{HSPACE}]*")
@@ -406,7 +408,7 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
     """``,,`` ``,。`` ``,、``: the run becomes its strongest mark. False when left alone."""
     marks_run = run.group()
     start, end = run.span()
-    if not marks_run.strip(". \t") or "..." in marks_run:
+    if not marks_run.strip("." + HSPACE) or "..." in marks_run:
         return False  # .. or 1..10, or an ellipsis after a mark: left as they are
     if len(marks_run) >= 3 and marks_run.count("。") == len(marks_run):
         add(Change("P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"))
@@ -415,7 +417,7 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
         # With ASCII in it, the run must be in Chinese context (a::b stays).
         if _word_before(text, start) != "h" and _word_after(text, end) != "h":
             return False
-    best = min((marks.same.get(c, c) for c in marks_run if c not in " \t"), key=marks.strength.__getitem__)
+    best = min((marks.same.get(c, c) for c in marks_run if c not in HSPACE), key=marks.strength.__getitem__)
     if ascii_style:
         best = marks.ascii.get(best, best)
     if best == marks_run:
