@@ -75,13 +75,14 @@ def _read_item(item: Item, text_key: str) -> tuple[Document, bool]:
     if item.error is not None:
         raise InputError(item.source, item.error, item.line)
     if item.format in ("record", "jsonl"):
-        record, stdlib = item.record, False
+        record, stdlib, surrogates = item.record, False, True
         if record is None:
             try:
                 record, stdlib = parse_jsonl_line(item)
             except ValueError as err:
                 raise InputError(item.source, str(err), item.line) from None
-        doc = document_from_record(record, text_key, source=item.source, line=item.line)
+            surrogates = stdlib  # orjson rejects lone surrogates
+        doc = document_from_record(record, text_key, source=item.source, line=item.line, surrogates=surrogates)
         doc.encoding_in = "utf-8"  # JSONL is read as UTF-8
         return doc, stdlib
     return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data), False
