@@ -85,8 +85,8 @@ class Pipeline:
         """Learn which lines recur across ``records`` (dicts or texts) and remove them later.
 
         A first scan for the boilerplate pass's ``batch_min_docs`` rule: every record
-        runs through the passes before ``boilerplate``, and the distinct lines of each
-        are counted as hashes. The frequent ones then travel with the configuration
+        runs through the input passes (decode, html; see ``line_hashes``), and the
+        distinct lines of each are counted as hashes. The frequent ones then travel with the configuration
         (so a pickled pipeline carries them to workers). On a sharded engine, each
         shard that observes its own records gets a per-shard statistic; observe once
         on the driver for a corpus-wide one.
@@ -103,14 +103,24 @@ class Pipeline:
         return self
 
     def line_hashes(self, doc: Document) -> set[int]:
-        """The hashes of ``doc``'s lines as the boilerplate pass will see them."""
+        """The hashes of ``doc``'s lines as the input passes (decode, html) give them.
+
+        The repairs between those and ``boilerplate`` (mojibake) are not run
+        for the count: they cost more than the whole first scan otherwise
+        would, and they fix damage inside a document, not the lines that
+        recur across documents: a site's footer or navigation is either read
+        the same way in every document or decoded wrongly as a whole, which
+        the decode pass sees. A line a repair does change is counted as it was
+        read.
+        """
         from cleaner.boilerplate.repeated import document_line_hashes
 
         text = doc.text
         for p in self.passes:
             if p.name == "boilerplate":
                 break
-            text = p.apply(text, doc).text
+            if p.name in _INPUT_PASSES:
+                text = p.apply(text, doc).text
         if doc.data is not None:
             text = strict_utf8(doc)
         return document_line_hashes(text, self.config.options_for("boilerplate").batch_min_chars)
