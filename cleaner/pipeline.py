@@ -50,6 +50,7 @@ class Pipeline:
         self.config: Config = config
         self._passes: list[Pass] | None = None
         self._input_end = -1  # index of the last pass that turns the input into the body text
+        self._kinds: list[dict[str, str]] = []  # per pass: finding code -> the fixes key it counts
 
     # -- pickling: ship the configuration, rebuild the passes on the other side
     def __getstate__(self) -> dict[str, Any]:
@@ -59,6 +60,7 @@ class Pipeline:
         self.config = state["config"]
         self._passes = None
         self._input_end = -1
+        self._kinds = []
 
     def __repr__(self) -> str:
         return f"Pipeline(passes={list(self.config.enabled)!r})"
@@ -68,6 +70,7 @@ class Pipeline:
         if self._passes is None:
             passes = [self._build(name) for name in self.config.enabled]
             self._input_end = max((i for i, p in enumerate(passes) if p.name in _INPUT_PASSES), default=-1)
+            self._kinds = [{c.code: p.kind_of(c.code) for c in p.codes} for p in passes]
             self._passes = passes
         return self._passes
 
@@ -142,9 +145,11 @@ class Pipeline:
         text = doc.text
         passes = self.passes
         body_from = self._input_end
-        body = _body_size(text) if body_from < 0 and doc.data is None else None
+        # The body text (after the input passes), measured at the end if need be.
+        body = text if body_from < 0 and doc.data is None else None
         title = doc.title
         fixes = doc.fixes
+        kinds_of = self._kinds
         for i, p in enumerate(passes):
             result = p.apply(text, doc)
             changes = result.changes
@@ -152,8 +157,9 @@ class Pipeline:
                 # Counted by code in C (a document can have thousands of changes), then named.
                 codes: dict[str, int] = {}
                 _count_elements(codes, map(_code_of, changes))
+                kinds = kinds_of[i]
                 for code, n in codes.items():
-                    kind = p.kind_of(code)
+                    kind = kinds.get(code) or p.kind_of(code)
                     fixes[kind] = fixes.get(kind, 0) + n
             if result.counts:
                 for kind, n in result.counts.items():
@@ -162,7 +168,7 @@ class Pipeline:
                 trace.append(Step(p.name, text, result))
             text = result.text
             if i == body_from:
-                body, title = _body_size(text), doc.title
+                body, title = text, doc.title
         if doc.data is not None:  # decoding switched off: bytes must be UTF-8
             text = strict_utf8(doc)
         doc.text = text
@@ -170,7 +176,7 @@ class Pipeline:
             self._guard_removal(doc, body, title)
         return doc
 
-    def _guard_removal(self, doc: Document, body: int, title_before: str | None) -> None:
+    def _guard_removal(self, doc: Document, body_text: str, title_before: str | None) -> None:
         """Flag a document that lost more of its body than the configured share.
 
         A title taken out of the body is moved, not lost.
@@ -178,13 +184,19 @@ class Pipeline:
         kept = _body_size(doc.text)
         if doc.title and doc.title != title_before:
             kept += _body_size(doc.title)
-        if body - kept > self.config.large_removal_share * body:
+        share = self.config.large_removal_share
+        # The body is at most as long as its text: when even that much could
+        # not have lost the share, its white space need not be counted.
+        if share <= 1 and len(body_text) - kept <= share * len(body_text):
+            return
+        body = _body_size(body_text)
+        if body and body - kept > share * body:
             doc.flag("large_removal")
 
 
 def _body_size(text: str) -> int:
     """Characters that are not white space (a few C-level counts, no copy)."""
-    return len(text) - sum(text.count(space) for space in _SPACES)
+    return len(text) - sum(map(text.count, _SPACES))
 
 
 def new_line_counter(config: Config):
