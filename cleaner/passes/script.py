@@ -479,24 +479,6 @@ class Script(Pass):
     def __init__(self, options=None):
         super().__init__(options)
         self._converters: dict[str, Callable[[str], str] | None] = {}
-        self._prepare()
-
-    def _prepare(self) -> None:
-        """Load the OpenCC dictionaries and compile the character classes this
-        target can need, with the pass rather than on its first document: a
-        batch builds its passes before forking its workers, which then share
-        them, and a document's time is its own."""
-        t = tables()
-        t.traditional_lines, t.traditional, t.simplified, t.votes, t.han, t.regional_only  # noqa: B018
-        if self.options.target in TRADITIONAL:
-            t.simplified_lines  # noqa: B018
-        # To Simplified every source's configuration is cheap to load; to
-        # Traditional, only the one from Simplified, the common case (the
-        # others load hundreds of milliseconds of phrase tables).
-        sources = ("hans", "hant", "tw", "hk") if self.options.target == "hans" else ("hans",)
-        for source in sources:
-            for step in plan(source, self.options.target, self.options.phrases):
-                self.converter(step.config)
 
     # The OpenCC converters cannot be pickled: ship the options, rebuild lazily.
     def __getstate__(self):
