@@ -210,8 +210,9 @@ def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
             pending.append((submitted, chunk, pool.submit(function, submitted, chunk)))
             submitted += len(chunk)
             if meanwhile is not None and thread is None:
-                thread = threading.Thread(target=meanwhile, name="cleaner-warm-up", daemon=True)
-                thread.start()
+                with shielded():  # started and recorded, or neither
+                    thread = threading.Thread(target=meanwhile, name="cleaner-warm-up", daemon=True)
+                    thread.start()
             if len(pending) >= pool.window:
                 yield from pool.collect(pending)
         while pending:
@@ -220,7 +221,7 @@ def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
         pool.stop()
         raise
     finally:
-        if thread is not None:
+        if thread is not None and thread.ident is not None:
             thread.join()
         pool.close()
 
