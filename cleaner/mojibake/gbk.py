@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from cleaner.mojibake.lm import CharLM
 from cleaner.mojibake.pinyin import SYLLABLE, is_reading
@@ -52,6 +53,7 @@ class Repair:
     annotations: int = 0  # real annotations removed inside the repaired run
 
 
+@cache
 def _gbk2(c: str) -> bytes | None:
     try:
         b = c.encode("gbk")
@@ -66,6 +68,21 @@ def _char(pair: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     return c if len(c) == 1 and not c.isascii() else None
+
+
+# The search tries every lead byte before a trail byte and every trail byte
+# after a lead byte, run after run: each row and column of the GBK table is
+# decoded once (decoding pair by pair was a fifth of the pass).
+@cache
+def _row(lead: int) -> tuple[tuple[int, str], ...]:
+    """(trail, character) of the characters ``lead`` + a trail byte, in byte order."""
+    return tuple((t, c) for t in TRAILS if (c := _char(bytes((lead, t)))))
+
+
+@cache
+def _column(trail: int) -> tuple[tuple[int, str], ...]:
+    """(lead, character) of the characters a lead byte + ``trail``, in byte order."""
+    return tuple((x, c) for x in LEADS if (c := _char(bytes((x, trail)))))
 
 
 def _run_bytes(run: str) -> bytes | None:
@@ -83,8 +100,17 @@ def _run_bytes(run: str) -> bytes | None:
 
 def _best(cands: list[str], left: str, right: str, lm: CharLM) -> str | None:
     best, best_score = None, lm.score(left + REPLACEMENT + right)
+    if not left:
+        for c in cands:
+            s = lm.score(c + right)
+            if s > best_score:
+                best, best_score = c, s
+        return best
+    # ``left`` is scored once; each candidate adds its own terms (same floats as
+    # scoring ``left + c + right`` whole, see CharLM.extend)
+    head, prev = lm.score(left), left[-1]
     for c in cands:
-        s = lm.score(left + c + right)
+        s = lm.extend(head, prev, c + right)
         if s > best_score:
             best, best_score = c, s
     return best
@@ -175,9 +201,9 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         prev = _gbk2(text[s - 1])
         if prev is None:
             return None
-        leads = [x for x in LEADS if (c := _char(bytes((prev[1], x)))) and is_reading(c, syl)]
+        leads = [x for x, c in _row(prev[1]) if x >= 0x81 and is_reading(c, syl)]
     else:
-        leads = list(LEADS)
+        leads = None  # any
     if not body_all:
         return None
     if e_letter or len(body_all) >= 2:
@@ -199,7 +225,11 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         return None
     if len(middle) * 2 != len(mid_bytes):
         return None
-    first_cands = [c for x in leads if (c := _char(bytes((x, body_all[0]))))]
+    if leads is None:
+        first_cands = [c for _, c in _column(body_all[0])]
+    else:
+        column = dict(_column(body_all[0]))
+        first_cands = [column[x] for x in leads if x in column]
     if not first_cands:
         return None
     first = _best(first_cands, left, middle[:1] or right[:1], lm)
@@ -213,10 +243,10 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
     if not e_letter:
         lead = body_all[-1]
         if e_syl:
-            trails = [c for t in TRAILS if (c := _char(bytes((lead, t)))) and is_reading(c, e_syl)]
+            trails = [c for _, c in _row(lead) if is_reading(c, e_syl)]
             annotations = 1
         else:
-            trails = [c for t in TRAILS if (c := _char(bytes((lead, t))))]
+            trails = [c for _, c in _row(lead)]
             suffix = REPLACEMENT  # the ASCII byte the decoder ate is lost
         before_last = (first + middle)[-1:]
         last = _best(trails, before_last, suffix or right[:1], lm)
@@ -240,9 +270,36 @@ _VANISHED_FIRST = [*range(0xAA, 0xB0), *range(0xF8, 0xFF)]
 _VANISHED_SECOND = range(0xA1, 0xFF)
 
 
+@cache
+def _vanished_firsts(lead: int) -> tuple[str, ...]:
+    """Characters ``lead`` + a byte that opens a user-defined pair, in byte order."""
+    return tuple(c for t, c in _row(lead) if t in _VANISHED_FIRST)
+
+
+@cache
+def _vanished_seconds(trail: int) -> tuple[str, ...]:
+    """Characters a user-defined area's second byte + ``trail``, in byte order."""
+    return tuple(c for x, c in _column(trail) if x >= _VANISHED_SECOND.start)
+
+
+# Two scores of one candidate computed in a different order may differ in the
+# last bits; far below any difference the model makes between two readings.
+_ROUNDING = 1e-6
+
+
 def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
-                     cache: dict[str, float] | None, margin: float = 5.0) -> str:
-    """Put back one pair that vanished inside the run (``奔疵旱V`` lost AA D4 of ``吉源``)."""
+                     cache, margin: float = 5.0) -> str:
+    """Put back one pair that vanished inside the run (``奔疵旱V`` lost AA D4 of ``吉源``).
+
+    The whole candidate ``left + chars[:k] + a + b + chars[k + 1:] + right`` is
+    what is compared, but a bigram score of candidates that share a head and
+    a tail differs only in the terms of ``a``, ``b`` and the character after
+    them: the head is scored once per ``k``, each candidate's window is added to
+    it, and only the candidates whose window comes within rounding of the best
+    window get the tail added (a running score only grows with its start, so no
+    other candidate can reach the best). The result is the candidate the whole
+    scoring picks, the first of equals included.
+    """
     if not cache:
         return chars
     best, best_score = chars, lm.score(left + chars + right, cache)
@@ -252,13 +309,21 @@ def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
         if pair is None:
             continue
         before, after = left + chars[:k], chars[k + 1:] + right
-        firsts = [c for t in _VANISHED_FIRST if (c := _char(bytes((pair[0], t))))]
-        seconds = [c for lead in _VANISHED_SECOND if (c := _char(bytes((lead, pair[1]))))]
+        firsts = _vanished_firsts(pair[0])
+        seconds = _vanished_seconds(pair[1])
         firsts = sorted(firsts, key=lambda c: -lm.score(before[-1:] + c, cache))[:13]
         seconds = sorted(seconds, key=lambda c: -lm.score(c + after[:1], cache))[:5]
-        for a in firsts:
-            for b in seconds:
-                s = lm.score(before + a + b + after, cache)
-                if s > best_score:
-                    best, best_score = chars[:k] + a + b + chars[k + 1:], s
+        head, prev = lm.score(before, cache), before[-1]
+        window_end, tail = after[:1], after[1:]
+        windows = [(lm.extend(head, prev, a + b + window_end, cache), a, b) for a in firsts for b in seconds]
+        if not windows:
+            continue
+        top = max(w for w, _, _ in windows)
+        for w, a, b in windows:
+            if w < top - _ROUNDING:
+                continue
+            s = lm.extend(w, window_end or b, tail, cache)
+            if s > best_score:
+                best, best_score = chars[:k] + a + b + chars[k + 1:], s
     return best if best_score - base >= margin else chars
+

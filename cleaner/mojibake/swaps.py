@@ -186,8 +186,11 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
     from bisect import bisect_left
 
     found: list[SwapRepair] = []
+    # No run crosses a line break, so only the lines holding a hot position are
+    # scanned: the runs found there are the ones a scan of the whole text finds.
+    spans = [(0, len(text))] if hot is None else _lines_holding(text, hot)
     for swap in SWAPS:
-        for m in swap.run.finditer(text):
+        for m in (m for lo, hi in spans for m in swap.run.finditer(text, lo, hi)):
             if hot is not None:
                 i = bisect_left(hot, m.start())
                 if i == len(hot) or hot[i] >= m.end():
@@ -207,6 +210,17 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
         if all(r.end <= c.start or r.start >= c.end for c in chosen):
             chosen.append(r)
     return sorted(chosen, key=lambda r: r.start)
+
+
+def _lines_holding(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of each line holding one of the sorted ``positions``, in order."""
+    spans: list[tuple[int, int]] = []
+    for pos in positions:
+        if spans and pos < spans[-1][1]:
+            continue
+        end = text.find("\n", pos)
+        spans.append((text.rfind("\n", 0, pos) + 1, len(text) if end < 0 else end))
+    return spans
 
 
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")

@@ -11,6 +11,7 @@ repaired is flagged on the record, never deleted.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import cache
 
@@ -191,7 +192,7 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
     """
     if not needs_repair(text):
         return text, []
-    new, changes = _fix_once(text, options)
+    new, changes = _fix_once(text, options, checked=True)
     if not changes:
         return new, changes
     final = new
@@ -219,8 +220,8 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
     return final, merged
 
 
-def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
-    if not needs_repair(text):
+def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tuple[str, list[Change]]:
+    if not checked and not needs_repair(text):
         return text, []
     from cleaner.mojibake import lm as charlm
     from cleaner.mojibake.gbk import find_realignments
@@ -229,14 +230,22 @@ def _fix_once(text: str, options: MojibakeOptions) -> tuple[str, list[Change]]:
 
     lm = charlm.load()
     changes: list[Change] = []
+    # Claimed spans sorted by start: a page with hundreds of annotations checked
+    # each against all the others (quadratic). A span overlapping [s, e) starts
+    # before e and less than the longest span before s.
     claimed: list[tuple[int, int]] = []
+    longest = 0
 
     def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in claimed)
+        lo = bisect_right(claimed, (s - longest, len(text) + 1))
+        hi = bisect_left(claimed, (e, -1))
+        return all(e <= a or s >= b for a, b in claimed[lo:hi])
 
     def add(change: Change) -> None:
+        nonlocal longest
         changes.append(change)
-        claimed.append((change.start, change.end))
+        insort(claimed, (change.start, change.end))
+        longest = max(longest, change.end - change.start)
 
     if options.lost_runs:
         for m in LOST_RUN.finditer(text):
