@@ -100,17 +100,11 @@ def _run_bytes(run: str) -> bytes | None:
 
 def _best(cands: list[str], left: str, right: str, lm: CharLM) -> str | None:
     best, best_score = None, lm.score(left + REPLACEMENT + right)
-    if not left:
-        for c in cands:
-            s = lm.score(c + right)
-            if s > best_score:
-                best, best_score = c, s
-        return best
     # ``left`` is scored once; each candidate adds its own terms (same floats as
     # scoring ``left + c + right`` whole, see CharLM.extend)
-    head, prev = lm.score(left), left[-1]
-    for c in cands:
-        s = lm.extend(head, prev, c + right)
+    texts = [c + right for c in cands]
+    scores = lm.extend_each(lm.score(left), left[-1], texts) if left else lm.score_each(texts)
+    for c, s in zip(cands, scores):
         if s > best_score:
             best, best_score = c, s
     return best
@@ -282,6 +276,11 @@ def _vanished_seconds(trail: int) -> tuple[str, ...]:
     return tuple(c for x, c in _column(trail) if x >= _VANISHED_SECOND.start)
 
 
+def _by_score(cands, scores: list[float]) -> list[str]:
+    """``cands`` best first; equals keep their order (a stable sort, as before)."""
+    return [cands[i] for i in sorted(range(len(cands)), key=lambda i: -scores[i])]
+
+
 # Two scores of one candidate computed in a different order may differ in the
 # last bits; far below any difference the model makes between two readings.
 _ROUNDING = 1e-6
@@ -309,17 +308,16 @@ def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
         if pair is None:
             continue
         before, after = left + chars[:k], chars[k + 1:] + right
-        firsts = _vanished_firsts(pair[0])
-        seconds = _vanished_seconds(pair[1])
-        firsts = sorted(firsts, key=lambda c: -lm.score(before[-1:] + c, cache))[:13]
-        seconds = sorted(seconds, key=lambda c: -lm.score(c + after[:1], cache))[:5]
-        head, prev = lm.score(before, cache), before[-1]
-        window_end, tail = after[:1], after[1:]
-        windows = [(lm.extend(head, prev, a + b + window_end, cache), a, b) for a in firsts for b in seconds]
-        if not windows:
+        prev, window_end, tail = before[-1], after[:1], after[1:]
+        firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+        firsts = _by_score(firsts, lm.extend_each(lm.first_logp(prev), prev, firsts, cache))[:13]
+        seconds = _by_score(seconds, lm.score_each([c + window_end for c in seconds], cache))[:5]
+        if not firsts or not seconds:
             continue
-        top = max(w for w, _, _ in windows)
-        for w, a, b in windows:
+        candidates = [(a, b) for a in firsts for b in seconds]
+        windows = lm.extend_each(lm.score(before, cache), prev, [a + b + window_end for a, b in candidates], cache)
+        top = max(windows)
+        for w, (a, b) in zip(windows, candidates):
             if w < top - _ROUNDING:
                 continue
             s = lm.extend(w, window_end or b, tail, cache)

@@ -36,6 +36,7 @@ LOGP_OTHER = math.log(1e-7)  # kana, Cyrillic, Latin-1 letters, private use ...
 
 
 _LOG_UNSEEN_PAIR = math.log(1.0 - BIGRAM_WEIGHT)
+_NOTHING: dict[str, float] = {}
 
 
 class _BigramTable:
@@ -108,6 +109,13 @@ class CharLM:
             self._terms[pair] = t
         return t
 
+    def first_logp(self, c: str) -> float:
+        """What the first character of a text adds to its score."""
+        p = self._char_logps.get(c)
+        if p is None:
+            p = self._char_logps[c] = self.char_logp(c)
+        return p
+
     def score(self, text: str, cache=None) -> float:
         """Log-probability of ``text`` (first character scored by its unigram).
 
@@ -115,13 +123,7 @@ class CharLM:
         ``LazyDocumentBigrams``): names such as ``吉源煤礦`` are in no dictionary
         but recur in the article that is being repaired.
         """
-        if not text:
-            return 0.0
-        first = text[0]
-        total = self._char_logps.get(first)
-        if total is None:
-            total = self._char_logps[first] = self.char_logp(first)
-        return self.extend(total, first, text[1:], cache)
+        return self._extend_each(0.0, None, (text,), cache)[0]
 
     def extend(self, total: float, prev: str, text: str, cache=None) -> float:
         """``score(s + text)`` given ``total == score(s)`` and ``prev == s[-1]``.
@@ -130,21 +132,58 @@ class CharLM:
         adds them, so the result is the same float: a search can score the
         shared head of its candidates once and the decisions stay the same.
         """
-        if cache:
-            terms = getattr(cache, "terms", None)
-            if terms is None:  # a plain dict: no memo of its own
-                terms = {}
-        else:
-            terms = self._terms
-        get = terms.get
-        for c in text:
-            pair = prev + c
-            t = get(pair)
-            if t is None:
-                t = terms[pair] = self._term(pair, cache)
-            total += t
-            prev = c
-        return total
+        return self._extend_each(total, prev, (text,), cache)[0]
+
+    def extend_each(self, total: float, prev: str, texts, cache=None) -> list[float]:
+        """``[extend(total, prev, t, cache) for t in texts]``: the GBK search
+        scores a hundred candidates at a time."""
+        return self._extend_each(total, prev, texts, cache)
+
+    def score_each(self, texts, cache=None) -> list[float]:
+        """``[score(t, cache) for t in texts]``."""
+        return self._extend_each(0.0, None, texts, cache)
+
+    def _extend_each(self, total: float, prev: str | None, texts, cache) -> list[float]:
+        # With ``prev`` None, each text is scored from its first character.
+        # A term is the document's own only for a pair that recurs in it (see
+        # LazyDocumentBigrams); every other pair takes the model's memoised
+        # term, so a new document does not work out its terms again.
+        model_terms = self._terms
+        if not cache:
+            doc_terms, recurring = model_terms, _NOTHING
+        elif isinstance(cache, LazyDocumentBigrams):
+            doc_terms, recurring = cache.terms, cache.recurring()
+        else:  # a plain dict of bigrams
+            doc_terms, recurring = {}, cache
+        doc_get, model_get = doc_terms.get, model_terms.get
+        first_logps = self._char_logps
+        out = []
+        for text in texts:
+            if prev is not None:
+                s, p = total, prev
+            elif not text:
+                out.append(0.0)
+                continue
+            else:
+                p = text[0]
+                s = first_logps.get(p)
+                if s is None:
+                    s = self.first_logp(p)
+                text = text[1:]
+            for c in text:
+                pair = p + c
+                t = doc_get(pair)
+                if t is None:
+                    if pair in recurring:
+                        t = doc_terms[pair] = self._term(pair, cache)
+                    else:
+                        t = model_get(pair)
+                        if t is None:
+                            t = self._term(pair, None)
+                s += t
+                p = c
+            out.append(s)
+        return out
 
     def is_rare(self, c: str) -> bool:
         return self.char_logp(c) < RARE_LOGP
@@ -193,20 +232,25 @@ class LazyDocumentBigrams:
 
     def __init__(self, text: str, lm: CharLM, min_count: int = 2):
         self._text, self._lm, self._min_count = text, lm, min_count
-        self._counts: tuple[Counter[str], Counter[str]] | None = None
-        # score terms under this document's bigrams (see CharLM.extend)
+        self._firsts: Counter[str] | None = None
+        self._recurring: dict[str, int] = {}
+        # score terms of the pairs that recur here (see CharLM._extend_each)
         self.terms: dict[str, float] = {}
 
+    def recurring(self) -> dict[str, int]:
+        """Pairs seen at least ``min_count`` times: the only ones with a value."""
+        if self._firsts is None:
+            self._firsts, pairs = _document_counts(self._text)
+            self._recurring = {p: n for p, n in pairs.items() if n >= self._min_count and "\n" not in p}
+        return self._recurring
+
     def get(self, key: str, default=None):
-        if self._counts is None:
-            self._counts = _document_counts(self._text)
-        firsts, pairs = self._counts
-        n = pairs.get(key)
-        if n is None or n < self._min_count or "\n" in key:
+        n = self.recurring().get(key)
+        if n is None:
             return default
         if self._lm.is_rare(key[0]) or self._lm.is_rare(key[1]):
             return default
-        return math.log(n / firsts[key[0]])
+        return math.log(n / self._firsts[key[0]])
 
     def __bool__(self) -> bool:
         return True
