@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from cleaner.mojibake.lm import CharLM
 from cleaner.mojibake.pinyin import SYLLABLE, is_reading
@@ -98,7 +98,37 @@ def _run_bytes(run: str) -> bytes | None:
     return bytes(out)
 
 
-def _best(cands: list[str], left: str, right: str, lm: CharLM) -> str | None:
+@lru_cache(maxsize=4096)
+def _reading_leads(byte: int, syllable: str) -> tuple[int, ...]:
+    """Second bytes after ``byte`` that make a character read ``syllable``
+    (the annotator's match), each a possible hidden lead byte."""
+    return tuple(x for x, c in _row(byte) if x >= 0x81 and is_reading(c, syllable))
+
+
+@lru_cache(maxsize=4096)
+def _first_candidates(trail: int, leads: tuple[int, ...] | None) -> tuple[str, ...]:
+    """Characters a hidden lead byte (any, or one of ``leads``) + ``trail``."""
+    if leads is None:
+        return tuple(c for _, c in _column(trail))
+    column = dict(_column(trail))
+    return tuple(column[x] for x in leads if x in column)
+
+
+@lru_cache(maxsize=4096)
+def _reading_trails(lead: int, syllable: str) -> tuple[str, ...]:
+    return tuple(c for _, c in _row(lead) if is_reading(c, syllable))
+
+
+@cache
+def _trails(lead: int) -> tuple[str, ...]:
+    return tuple(c for _, c in _row(lead))
+
+
+# The best reading of one character depends on nothing else, and the same
+# damage recurs (the same garbled line on every page of a site, a run tried
+# again from the next marker): remembered, bounded.
+@lru_cache(maxsize=4096)
+def _best(cands: tuple[str, ...], left: str, right: str, lm: CharLM) -> str | None:
     best, best_score = None, lm.score(left + REPLACEMENT + right)
     # ``left`` is scored once; each candidate adds its own terms (same floats as
     # scoring ``left + c + right`` whole, see CharLM.extend)
@@ -195,7 +225,7 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         prev = _gbk2(text[s - 1])
         if prev is None:
             return None
-        leads = [x for x, c in _row(prev[1]) if x >= 0x81 and is_reading(c, syl)]
+        leads = _reading_leads(prev[1], syl)
     else:
         leads = None  # any
     if not body_all:
@@ -219,11 +249,7 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         return None
     if len(middle) * 2 != len(mid_bytes):
         return None
-    if leads is None:
-        first_cands = [c for _, c in _column(body_all[0])]
-    else:
-        column = dict(_column(body_all[0]))
-        first_cands = [column[x] for x in leads if x in column]
+    first_cands = _first_candidates(body_all[0], leads)
     if not first_cands:
         return None
     first = _best(first_cands, left, middle[:1] or right[:1], lm)
@@ -237,10 +263,10 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
     if not e_letter:
         lead = body_all[-1]
         if e_syl:
-            trails = [c for _, c in _row(lead) if is_reading(c, e_syl)]
+            trails = _reading_trails(lead, e_syl)
             annotations = 1
         else:
-            trails = [c for _, c in _row(lead)]
+            trails = _trails(lead)
             suffix = REPLACEMENT  # the ASCII byte the decoder ate is lost
         before_last = (first + middle)[-1:]
         last = _best(trails, before_last, suffix or right[:1], lm)
@@ -281,6 +307,35 @@ def _by_score(cands, scores: list[float]) -> list[str]:
     return [cands[i] for i in sorted(range(len(cands)), key=lambda i: -scores[i])]
 
 
+def _window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, cache) -> list[tuple[str, str]]:
+    """(a, b) pairs to try for the two-byte ``pair``: the 13 best first halves
+    after ``prev`` by 5 best second halves before ``window_end``."""
+    firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+    firsts = _by_score(firsts, lm.extend_each(lm.first_logp(prev), prev, firsts, cache))[:13]
+    seconds = _by_score(seconds, lm.score_each([c + window_end for c in seconds], cache))[:5]
+    return [(a, b) for a in firsts for b in seconds]
+
+
+def _model_alone(cache, prev: str, window_end: str, pair: bytes) -> bool:
+    """Are all the pairs ``_window_candidates`` and the windows score unknown to
+    the document? Then the model alone decides, the same on every page."""
+    chars = cache.characters()
+    firsts = chars & frozenset(_vanished_firsts(pair[0]))
+    seconds = chars & frozenset(_vanished_seconds(pair[1]))
+    return not cache.knows_any([*(prev + a for a in firsts), *(b + window_end for b in seconds),
+                                *(a + b for a in firsts for b in seconds)])
+
+
+@lru_cache(maxsize=4096)
+def _model_windows(pair: bytes, prev: str, window_end: str, lm: CharLM):
+    """``_window_candidates`` under the model alone, with the three terms each
+    window adds (0.0 for a missing third: adding it changes no float)."""
+    candidates = _window_candidates(pair, prev, window_end, lm, None)
+    terms = [(lm.term(prev + a), lm.term(a + b), lm.term(b + window_end) if window_end else 0.0)
+             for a, b in candidates]
+    return candidates, terms
+
+
 # Two scores of one candidate computed in a different order may differ in the
 # last bits; far below any difference the model makes between two readings.
 _ROUNDING = 1e-6
@@ -309,13 +364,21 @@ def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
             continue
         before, after = left + chars[:k], chars[k + 1:] + right
         prev, window_end, tail = before[-1], after[:1], after[1:]
-        firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
-        firsts = _by_score(firsts, lm.extend_each(lm.first_logp(prev), prev, firsts, cache))[:13]
-        seconds = _by_score(seconds, lm.score_each([c + window_end for c in seconds], cache))[:5]
-        if not firsts or not seconds:
+        head = lm.score(before, cache)
+        if _model_alone(cache, prev, window_end, pair):
+            candidates, terms = _model_windows(pair, prev, window_end, lm)
+            windows = []
+            for t1, t2, t3 in terms:
+                w = head
+                w += t1
+                w += t2
+                w += t3
+                windows.append(w)
+        else:
+            candidates = _window_candidates(pair, prev, window_end, lm, cache)
+            windows = lm.extend_each(head, prev, [a + b + window_end for a, b in candidates], cache)
+        if not candidates:
             continue
-        candidates = [(a, b) for a in firsts for b in seconds]
-        windows = lm.extend_each(lm.score(before, cache), prev, [a + b + window_end for a, b in candidates], cache)
         top = max(windows)
         for w, (a, b) in zip(windows, candidates):
             if w < top - _ROUNDING:

@@ -9,6 +9,7 @@ the same bytes matter, so the constants for non-Han characters are coarse.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import math
 import re
@@ -109,6 +110,11 @@ class CharLM:
             self._terms[pair] = t
         return t
 
+    def term(self, pair: str) -> float:
+        """What ``pair[1]`` adds to a score after ``pair[0]`` (the model alone)."""
+        t = self._terms.get(pair)
+        return self._term(pair, None) if t is None else t
+
     def first_logp(self, c: str) -> float:
         """What the first character of a text adds to its score."""
         p = self._char_logps.get(c)
@@ -185,6 +191,15 @@ class CharLM:
             out.append(s)
         return out
 
+    @functools.lru_cache(maxsize=4)  # noqa: B019 (one model per process, loaded once)
+    def common_set(self, threshold: float) -> frozenset[str]:
+        """Characters in the unigram table at or above ``threshold``: for a
+        character of the Han blocks, exactly those with ``char_logp(c) >=
+        threshold``, since one the table lacks scores ``floor`` or
+        ``LOGP_OTHER``, both below any threshold the callers use (checked)."""
+        assert max(self.floor, LOGP_OTHER) < threshold
+        return frozenset(c for c, p in self.unigrams.items() if p >= threshold)
+
     def is_rare(self, c: str) -> bool:
         return self.char_logp(c) < RARE_LOGP
 
@@ -209,12 +224,16 @@ def load() -> CharLM:
 _HAN_RUN = re.compile(f"{_HAN.pattern}{{2,}}")
 
 
-def _document_counts(text: str) -> tuple[Counter[str], Counter[str]]:
-    """(characters, adjacent pairs) of the runs of Han characters in ``text``."""
+def _han_runs(text: str) -> str:
     # One string of the runs, counted in C: a per-run Counter.update loop cost
     # 5 ms on a long page. The "\n" between runs is never Han: its pairs are
-    # never asked for (callers drop them).
-    runs = "\n".join(_HAN_RUN.findall(text))
+    # dropped by the callers.
+    return "\n".join(_HAN_RUN.findall(text))
+
+
+def _document_counts(text: str) -> tuple[Counter[str], Counter[str]]:
+    """(characters, adjacent pairs) of the runs of Han characters in ``text``."""
+    runs = _han_runs(text)
     return Counter(runs), Counter(map(add, runs, runs[1:]))
 
 
@@ -232,17 +251,33 @@ class LazyDocumentBigrams:
 
     def __init__(self, text: str, lm: CharLM, min_count: int = 2):
         self._text, self._lm, self._min_count = text, lm, min_count
-        self._firsts: Counter[str] | None = None
+        self._runs: str | None = None
         self._recurring: dict[str, int] = {}
+        self._characters: frozenset[str] | None = None
         # score terms of the pairs that recur here (see CharLM._extend_each)
         self.terms: dict[str, float] = {}
 
     def recurring(self) -> dict[str, int]:
         """Pairs seen at least ``min_count`` times: the only ones with a value."""
-        if self._firsts is None:
-            self._firsts, pairs = _document_counts(self._text)
+        if self._runs is None:
+            self._runs = _han_runs(self._text)
+            pairs = Counter(map(add, self._runs, self._runs[1:]))
             self._recurring = {p: n for p, n in pairs.items() if n >= self._min_count and "\n" not in p}
         return self._recurring
+
+    def knows_any(self, pairs) -> bool:
+        """Has the document a value of its own for any of ``pairs`` (an
+        iterable of two-character strings)? When not, scores under it are the
+        model's alone."""
+        recurring = self.recurring()
+        return any(p in recurring for p in pairs)
+
+    def characters(self) -> frozenset[str]:
+        """The characters of the document's Han runs."""
+        if self._characters is None:
+            self.recurring()
+            self._characters = frozenset(self._runs)
+        return self._characters
 
     def get(self, key: str, default=None):
         n = self.recurring().get(key)
@@ -250,7 +285,8 @@ class LazyDocumentBigrams:
             return default
         if self._lm.is_rare(key[0]) or self._lm.is_rare(key[1]):
             return default
-        return math.log(n / self._firsts[key[0]])
+        # how often the first character opens a pair: its count in the runs
+        return math.log(n / self._runs.count(key[0]))
 
     def __bool__(self) -> bool:
         return True

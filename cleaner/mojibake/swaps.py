@@ -171,7 +171,8 @@ _CJK_OR_ASCII = re.compile("[\x00-\x7f\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uf
 def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:
     """Garble read as GBK is mostly rare characters (鎴戜滑); clean text is not."""
     han = _HAN.findall(run)
-    return bool(han) and sum(lm.char_logp(c) < -12.5 for c in han) >= min_share * len(han)
+    # counted in C over the set of common characters (see CharLM.common_set)
+    return bool(han) and len(han) - sum(map(lm.common_set(-12.5).__contains__, han)) >= min_share * len(han)
 
 
 def _collapse_replacements(text: str) -> str:
