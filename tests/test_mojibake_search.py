@@ -12,6 +12,8 @@ import json
 import math
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from cleaner.mojibake import gbk
 from cleaner.mojibake import lm as charlm
@@ -135,3 +137,70 @@ def test_windowed_vanished_pair_search_picks_what_whole_scoring_picks(shared, mo
 def test_decoded_rows_and_columns_are_the_pairs_decoded_one_by_one(lead):
     assert gbk._row(lead) == tuple((t, c) for t in gbk.TRAILS if (c := gbk._char(bytes((lead, t)))))
     assert gbk._column(lead) == tuple((x, c) for x in gbk.LEADS if (c := gbk._char(bytes((x, lead)))))
+
+
+def separate_scans_need_repair(text: str) -> bool:
+    """``needs_repair`` as first written: one scan per kind of trace."""
+    from cleaner.passes import mojibake as m
+
+    if text.isascii():
+        return m._RARE_SWAP_CHAR.search(text) is not None and m._RARE_SWAP.search(text) is not None
+    if m._LOST_TRACE.search(text) or m._RARE_SWAP.search(text):
+        return True
+    if any(m._hidden_byte_run(text, q.start()) for q in m._QUESTION.finditer(text)):
+        return True
+    annotation, utf8_lead = m._fast_patterns()
+    lm = charlm.load()
+    for w in m._WEDGED.finditer(text):
+        if lm.char_logp(text[w.start() - 1]) <= -12.5 and not m._in_gloss(text, w.start(), annotation):
+            return True
+    from cleaner.mojibake.pinyin import is_reading
+
+    for a in annotation.finditer(text):
+        if a.start() and not text[a.start() - 1].isascii() and is_reading(text[a.start() - 1], a.group(1)):
+            return True
+    checked_to = 0
+    for u in utf8_lead.finditer(text):
+        if u.start() >= checked_to:
+            end = m._garbled_run_at(text, u.start(), lm)
+            if end > 0:
+                return True
+            checked_to = -end
+    return False
+
+
+def test_one_scan_precheck_answers_as_the_separate_scans(shared):
+    from cleaner.passes.mojibake import needs_repair
+
+    texts = list(damaged_texts(shared).values())
+    # raw pages (some GBK) read as UTF-8 and as Latin-1: clean text and garble of every kind
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    for name in ("negative", "in-the-wild", "synthetic"):
+        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
+        texts += [case["original"] for case in cases]
+    wild = json.loads((shared / "examples" / "cjk-mojibake-wild.json").read_text(encoding="utf-8"))
+    texts += [case["fixed"] for case in wild if case["fixed"]]
+    lines = [line for text in texts for line in text.split("\n") if line.strip()]
+    answers = {True: 0, False: 0}
+    for text in texts + lines:
+        answer = needs_repair(text)
+        assert answer == separate_scans_need_repair(text), text[:80]
+        answers[answer] += 1
+    assert answers[True] > 50 and answers[False] > 500
+
+
+# Characters every trace is made of, and the clean text around them.
+TRACE_ALPHABET = "的是中國縣委书记锟斤拷烫屯鎴戜滑涓?hF(（)）fànyèchǎnÃ©ÆóÒжҲ‘アの─│\x1b[\x07 ，。\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=TRACE_ALPHABET, max_size=30))
+@example("日本アニメ")  # kana after Han: a Big5/GBK swap trace
+@example("アニメ日本")
+@example("企業（éà）")  # Latin-1 pair inside an annotation-shaped group
+@example("公斤烫烫")
+def test_one_scan_precheck_on_made_up_traces(text):
+    from cleaner.passes.mojibake import needs_repair
+
+    assert needs_repair(text) == separate_scans_need_repair(text)
