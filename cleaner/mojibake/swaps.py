@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252
-
 from cleaner.mojibake.lm import CharLM
 
 REPLACEMENT = "\ufffd"
@@ -89,6 +87,10 @@ def _try_swap(text: str, start: int, end: int, swap: Swap, lm: CharLM, min_gain_
     run = text[start:end]
     if len(run) < 2 or run.isascii():
         return None
+    if swap.read_as.startswith("sloppy-"):
+        # registers the sloppy codecs; importing ftfy costs 0.1 s, paid only
+        # by a run that may be UTF-8 or GBK read as cp1252
+        import ftfy.bad_codecs  # noqa: F401
     if swap.run is _GBK_RUN and len(_HAN.findall(run)) < 2:
         return None  # GBK-decoded garble is mostly Han characters
     data = _encode(run, swap.read_as)
