@@ -316,6 +316,43 @@ def _window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, cach
     return [(a, b) for a in firsts for b in seconds]
 
 
+def _doc_window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, cache) -> list[tuple[str, str]]:
+    """``_window_candidates`` under a document that knows some of the pairs:
+    the model's scores of the halves (remembered), with the score of each half
+    whose pair recurs in the document worked out again under it (for any other
+    pair the document's score is the model's, to the last bit)."""
+    firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+    first_scores, second_scores = _model_half_scores(pair, prev, window_end, lm)
+    chars, recurring = cache.characters(), cache.recurring()
+    if prev in chars:
+        first_scores = list(first_scores)
+        for a in chars.intersection(firsts):
+            if prev + a in recurring:
+                first_scores[_index(firsts)[a]] = lm.score(prev + a, cache)
+    if window_end in chars:
+        second_scores = list(second_scores)
+        for b in chars.intersection(seconds):
+            if b + window_end in recurring:
+                second_scores[_index(seconds)[b]] = lm.score(b + window_end, cache)
+    firsts = _by_score(firsts, first_scores)[:13]
+    seconds = _by_score(seconds, second_scores)[:5]
+    return [(a, b) for a in firsts for b in seconds]
+
+
+@lru_cache(maxsize=4096)
+def _model_half_scores(pair: bytes, prev: str, window_end: str, lm: CharLM) -> tuple[list[float], list[float]]:
+    """Model scores of ``prev + a`` for each first half and of ``b + window_end``
+    for each second half of the two-byte ``pair`` (callers copy before changing)."""
+    firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+    return (lm.extend_each(lm.first_logp(prev), prev, firsts),
+            lm.score_each([c + window_end for c in seconds]))
+
+
+@lru_cache(maxsize=1024)
+def _index(chars: tuple[str, ...]) -> dict[str, int]:
+    return {c: i for i, c in enumerate(chars)}
+
+
 def _model_alone(cache, prev: str, window_end: str, pair: bytes) -> bool:
     """Are all the pairs ``_window_candidates`` and the windows score unknown to
     the document? Then the model alone decides, the same on every page."""
@@ -375,7 +412,7 @@ def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
                 w += t3
                 windows.append(w)
         else:
-            candidates = _window_candidates(pair, prev, window_end, lm, cache)
+            candidates = _doc_window_candidates(pair, prev, window_end, lm, cache)
             windows = lm.extend_each(head, prev, [a + b + window_end for a, b in candidates], cache)
         if not candidates:
             continue
