@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 
 import pytest
+from conftest import seed_text
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.mojibake import gbk
 from cleaner.mojibake import lm as charlm
 from cleaner.passes.mojibake import fix_mojibake
-from conftest import seed_text
 
 
 def damaged_texts(shared) -> dict[str, str]:
@@ -35,7 +36,7 @@ def plain_score(lm: charlm.CharLM, text: str, cache=None) -> float:
     if not text:
         return 0.0
     total = lm.char_logp(text[0])
-    for a, c in zip(text, text[1:]):
+    for a, c in pairwise(text):
         u = lm.char_logp(c)
         b = cache.get(a + c) if cache else None
         if b is None:
@@ -70,7 +71,7 @@ def test_lazy_document_bigrams_are_the_document_table(shared):
         table = charlm.document_bigrams(text, lm)
         lazy = charlm.LazyDocumentBigrams(text, lm)
         assert table  # the examples repeat names and words
-        pairs = {a + b for a, b in zip(text, text[1:])}
+        pairs = {a + b for a, b in pairwise(text)}
         for pair in pairs:
             assert lazy.get(pair) == table.get(pair), pair
 

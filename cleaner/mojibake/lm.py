@@ -14,9 +14,9 @@ import gzip
 import math
 import re
 from collections import Counter
-from operator import add
 from functools import cache
 from importlib import resources
+from operator import add
 
 # Interpolation weight of the bigram estimate.
 BIGRAM_WEIGHT = 0.7

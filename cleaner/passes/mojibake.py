@@ -158,10 +158,10 @@ def _traces() -> re.Pattern[str]:
     starts = f"[锟斤烫屯{latin1}{cyrillic}{kana_box}{controls}\x1b?{letters}(（{utf8_lead}]"
     return re.compile(starts + "(?:" + "|".join((
         "(?P<lost>(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)",
-        f"(?P<swap>(?<=[{latin1}])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
-        f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
-        f"|(?<=[{kana_box}])(?:(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff].))"  # Big5/GBK swaps
-        f"|(?<=[{controls}])|(?<=\x1b)\\[)",
+        (f"(?P<swap>(?<=[{latin1}])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
+         f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
+         f"|(?<=[{kana_box}])(?:(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff].))"  # Big5/GBK swaps
+         f"|(?<=[{controls}])|(?<=\x1b)\\[)"),
         "(?P<question>(?<=[?]))",
         f"(?P<wedged>(?<=[^\\x00-\\x7f][{letters}])(?![A-Za-z]))",
         f"(?P<annotation>(?<=[(（])(?=(?P<syllable>{SYLLABLE})[)）]))",
