@@ -65,6 +65,15 @@ def test_memoised_score_and_extend_are_the_plain_score_to_the_last_bit(shared):
     assert checked > 80
 
 
+def test_a_full_memo_is_emptied_and_scores_stay_the_same(shared, monkeypatch):
+    lm = charlm.load()
+    monkeypatch.setattr(charlm, "_MAX_TERMS", 7)
+    text = damaged_texts(shared)["004"]
+    for line in text.split("\n")[:40]:
+        assert lm.score(line[:60]) == plain_score(lm, line[:60])
+        assert len(lm._terms) <= 7
+
+
 def test_lazy_document_bigrams_are_the_document_table(shared):
     lm = charlm.load()
     for text in damaged_texts(shared).values():

@@ -38,6 +38,9 @@ LOGP_OTHER = math.log(1e-7)  # kana, Cyrillic, Latin-1 letters, private use ...
 
 _LOG_UNSEEN_PAIR = math.log(1.0 - BIGRAM_WEIGHT)
 _NOTHING: dict[str, float] = {}
+# Memoised terms kept at most (about 30 MB); a corpus with damage meets a few
+# thousand distinct pairs per damaged page, mostly the same ones.
+_MAX_TERMS = 200_000
 
 
 class _BigramTable:
@@ -107,6 +110,8 @@ class CharLM:
         else:
             t = math.log(BIGRAM_WEIGHT * math.exp(b) + (1.0 - BIGRAM_WEIGHT) * math.exp(u))
         if model_term:
+            if len(self._terms) >= _MAX_TERMS:
+                self._terms.clear()  # a long run of damaged pages: memory stays bounded
             self._terms[pair] = t
         return t
 
