@@ -63,3 +63,39 @@ def test_fast_path_agrees_on_real_pages(shared):
         text = path.read_text(encoding="utf-8")
         for variant in (text, "\n \n" + text.replace("\n\n", "\n \u3000\n") + " \n\n"):
             assert _newline_only_changes(variant, LayoutOptions()) == _line_by_line_changes(variant, LayoutOptions())
+
+
+# -- layout and punctuation together: one white space rule -------------------------
+# Layout runs before punctuation, which makes ASCII marks Chinese and takes the
+# spaces beside them (cleaner.chars.takes_no_space); layout judges headings and
+# wraps the same before and after. Cleaning twice must equal cleaning once.
+from hypothesis import example  # noqa: E402
+
+from cleaner import Pipeline  # noqa: E402
+
+_LAYOUT_PUNCTUATION = Pipeline({"passes": ["layout", "punctuation"]})
+_FRAGMENTS = ["中", "文", "字很长", "。", "，", ",", ".", ":", ";", "!", "?", "(", ")", "“", "”", '"', "'", " ", "  ",
+              "\u3000", "\t", "\n", "\n\n", "abc", "Hello, world.", "3.14", "...", "--", "—", "——", "…", "（", "）",
+              "《", "》", "、", "12", "ＡＢ", "第一段文字很長很長很長很長很長很長", "领导小 组", "http://a.com/x,y", "\u00a0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=40).map("".join))
+# Found by this property (and by the cwced pages in tests/test_properties.py):
+@example('它首先需要有 "采果棍"和"碎果器"这样的工具。')  # the space goes with the quote once it is “
+@example("萧乾：《风雨平生 --萧乾口述自传》。")  # ... and with -- once it is ——
+@example("评论人：梁雄军 (浙江省台州市人民政府口岸办公室)。")  # ... and with ( once it is （
+@example("赵培. 淘宝网物流配送存在的问题")  # . after Chinese is 。 and takes the space
+@example("中。 ,")  # the widened comma takes the space after 。, then the doubled run is one run
+@example("中) ,")  # a ) left ASCII keeps its space: it is not on the Chinese side
+@example("中。。...")  # a doubled run stops before an ellipsis
+@example("...领导小 组")  # a heading with ... is a sentence already: …… would make it one
+@example('一二三四五六七八九十一二三四五六七八九十一二三 "四\n五')  # a space a mark takes marks no caption
+def test_layout_then_punctuation_is_idempotent(text):
+    once = _LAYOUT_PUNCTUATION.clean_text(text)
+    assert _LAYOUT_PUNCTUATION.clean_text(once) == once
+
+
+def test_a_space_after_a_lone_dash_still_marks_a_credit():
+    text = "2nd\tLove in Memory 2 - 父亲的笔记\n发行日期：2014年3月10日"
+    assert fix_layout(text)[0] == text

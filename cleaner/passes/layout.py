@@ -34,14 +34,28 @@ _CJK_SPACE = re.compile(
     # ... or after such a mark (and a closing bracket), before a Chinese
     # character: once widened (``，``) it is the case above, and a second run
     # would strip what the first kept.
-    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}])"
-    f"|(?<=[)][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}]))"
+    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
 )
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
-_SENTENCE_PUNCT = re.compile(f"[{re.escape(SENTENCE_END)}，,、：:]")
+# What makes a line a sentence rather than a heading. A ``.`` counts where the
+# punctuation pass may make it ``。`` (after a Chinese character or a closing
+# mark, before a space, a closing mark or the end) and ``...`` as the ``……``
+# it may become: the answer must be the same before and after that pass, or a
+# second run strips the spaces of a line the first took for a heading.
+_SENTENCE_PUNCT = re.compile(
+    f"[{re.escape(SENTENCE_END)}，,、：:]"
+    f"|\\.\\.\\.|(?<=[{HAN}{CLOSERS}\"'])\\.(?=[{HSPACE}{CLOSERS}\"']|$)"
+)
 _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
-_OPENERS = "“‘「『（(《〈【"
+# Straight quotes count as openers: the punctuation pass makes each an opening
+# or a closing quote, which can only close what the line opened, never open
+# more, so a line not wrapped before that pass is not wrapped after it.
+_OPENERS = "“‘「『（(《〈【\"'"
+# A space next to an ASCII mark may go with the mark when the punctuation pass
+# makes it Chinese: it does not tell a caption or credit from a clause.
+# (Those it widens: ``-`` only as ``--``.)
+_WIDENED_MARKS = frozenset(",.;:!?()\"'")
 _HSPACE_SET = frozenset(HSPACE)
 
 # The fast path (``\n`` the only line break). Each pattern starts with a
@@ -293,7 +307,7 @@ def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int |
         return False
     if length < options.wrap_min or length <= options.heading_max and not _SENTENCE_PUNCT.search(line):
         return False
-    if not _HSPACE_SET.isdisjoint(line[-6:]):
+    if not _HSPACE_SET.isdisjoint(line[-6:]) and _spaced_tail(line):
         return False
     # A short tail after a full stop is a caption or credit (``。曾竟攝``), not a clause.
     if _SENTENCE_END.search(line, max(len(line) - 1 - options.tail_min, 0)):
@@ -303,3 +317,25 @@ def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int |
     opened = sum(line.count(ch) for ch in _OPENERS)
     closed = sum(line.count(ch) for ch in CLOSERS)
     return opened > closed
+
+
+def _spaced_tail(line: str) -> bool:
+    """Is there a space among the last six characters of ``line`` that no mark touches?"""
+    end = len(line)
+    for at in range(max(end - 6, 0), end):
+        if line[at] in _HSPACE_SET:
+            left = at - 1
+            while left >= 0 and line[left] in _HSPACE_SET:
+                left -= 1
+            right = at + 1
+            while right < end and line[right] in _HSPACE_SET:
+                right += 1
+            if not (_widened_mark(line, left, -1) or _widened_mark(line, right, 1)):
+                return True
+    return False
+
+
+def _widened_mark(line: str, at: int, step: int) -> bool:
+    if not 0 <= at < len(line):
+        return False
+    return line[at] in _WIDENED_MARKS or line[at] == "-" and 0 <= at + step < len(line) and line[at + step] == "-"

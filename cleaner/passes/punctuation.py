@@ -30,7 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Iterable
 
-from cleaner.chars import HSPACE
+from cleaner.chars import HSPACE, takes_no_space
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 STYLES = ("zh", "ascii", "keep")
@@ -128,10 +128,11 @@ _STARTS_ZH = "－…"
 # A doubled artifact made only of Chinese marks starts at a full-width mark,
 # which is everywhere in clean text: found by a separate search first.
 _DOUBLED_SET = ",，;；:：、.。"
-_FULLWIDTH_DOUBLED = re.compile("[，；：、。][，；：、。,;:.]")
+_FULLWIDTH_DOUBLED = re.compile(f"[，；：、。][{HSPACE}]*[，；：、。,;:.]")
 # Between the marks of a run: the same spaces a widened mark takes with it, so
 # that ``,\u3000,`` collapses in one go rather than over two runs.
-_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[{HSPACE}]*[{_DOUBLED_SET}])+")
+# A run stops before an ellipsis written ``...`` (which becomes ``……`` of its own).
+_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[{HSPACE}]*(?:[,，;；:：、。]|\\.(?!\\.\\.)))+")
 # What follows a widened mark and goes with it: the spaces the layout pass
 # strips between Chinese characters (cleaner.chars.HSPACE).
 _SPACES = re.compile(f"[{HSPACE}]*")
@@ -383,7 +384,43 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
         changes = [change for i, change in enumerate(changes) if i not in orphans]
     if not changes:
         return text, []
+    _take_spaces(text, changes)
     return apply_changes(text, changes), changes
+
+
+def _take_spaces(text: str, changes: list[Change]) -> None:
+    """The white space rule (``cleaner.chars``) around the marks made Chinese.
+
+    A change whose new mark is Chinese takes the spaces between it and a
+    Chinese character or mark on either side (as it will be once every change
+    is made), so that a second run of the layout pass finds nothing to strip.
+    """
+    prev_end = 0
+    last = len(changes) - 1
+    for i, change in enumerate(changes):
+        after = change.after
+        if not after:
+            prev_end = change.end
+            continue
+        start, end = change.start, change.end
+        if start > prev_end and text[start - 1] in HSPACE and takes_no_space(after[0]):
+            s = start - 1
+            while s > prev_end and text[s - 1] in HSPACE:
+                s -= 1
+            left = changes[i - 1].after[-1:] if i and changes[i - 1].end == s else text[s - 1:s]
+            if takes_no_space(left):
+                change.before = text[s:end]
+                change.start = start = s
+        limit = changes[i + 1].start if i < last else len(text)
+        if end < limit and text[end] in HSPACE and takes_no_space(after[-1]):
+            e = end + 1
+            while e < limit and text[e] in HSPACE:
+                e += 1
+            right = changes[i + 1].after[:1] if i < last and changes[i + 1].start == e else text[e:e + 1]
+            if takes_no_space(right):
+                change.before = text[start:e]
+                change.end = end = e
+        prev_end = end
 
 
 def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
