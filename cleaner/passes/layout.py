@@ -19,23 +19,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from cleaner.chars import CLOSERS, HAN, HSPACE, SENTENCE_END, ZH_PUNCT
+from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# A space between two Chinese characters, or between one and Chinese punctuation
-# or an ASCII comma/period the punctuation pass will widen.
+# The white space rule (``cleaner.chars.takes_no_space``): a space between two
+# Chinese characters or marks; and a space between a Chinese character and an
+# ASCII mark the punctuation pass will widen, or after such a mark before a
+# Chinese character (once widened it is the first case).
 # (Written to start with the space, the lookbehind after it, so the regex engine
-# scans for spaces in C instead of trying a lookbehind at every character.)
-_CJK_SPACE = re.compile(
-    f"[{HSPACE}](?:(?<=[{HAN}{ZH_PUNCT}][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}])"
-    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
-    # ... or after such a mark (and a closing bracket), before a Chinese
-    # character: once widened (``，``) it is the case above, and a second run
-    # would strip what the first kept.
-    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
-)
+# scans for spaces in C instead of trying a lookbehind at every character; the
+# fast path scans for each kind of space on its own, a literal being much
+# faster to scan for than a class.)
+def _cjk_space(lead: str) -> re.Pattern:
+    return re.compile(
+        f"{lead}(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
+        f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+        f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
+    )
+
+
+_CJK_SPACE = _cjk_space(f"[{HSPACE}]")
+_CJK_SPACE_AT = [(space, _cjk_space(re.escape(space))) for space in HSPACE]
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
 # What makes a line a sentence rather than a heading. A ``.`` counts where the
@@ -61,9 +68,8 @@ _HSPACE_SET = frozenset(HSPACE)
 # The fast path (``\n`` the only line break). Each pattern starts with a
 # literal or a single character class, so the regex engine skips clean text in
 # C instead of trying the whole pattern at every position.
-_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NONBLANK = re.compile(f"[^{HSPACE}\n]")
-_INDENT = re.compile(f"\n[{HSPACE}]+(?=[^{HSPACE}\n])")
+_INDENT = re.compile(f"\n([{HSPACE}]+)(?=[^{HSPACE}\n])")
 _FIRST_INDENT = re.compile(f"[{HSPACE}]+")
 # A line break after white space (the line may be blank: checked by the caller).
 _SPACE_BEFORE_BREAK = re.compile(f"\n(?<=[{HSPACE}]\n)")
@@ -110,12 +116,18 @@ class Layout(Pass):
 
 def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:
     """Pure core: return the re-laid-out text and the changes made."""
-    if options.collapse_blank_lines and not _OTHER_BREAKS.search(text):
+    if options.collapse_blank_lines and not _has_other_breaks(text):
         changes = _newline_only_changes(text, options)
         if changes is not None:
             return apply_changes(text, changes), changes
     changes = _line_by_line_changes(text, options)
     return apply_changes(text, changes), changes
+
+
+def _has_other_breaks(text: str) -> bool:
+    # Nine substring tests cost half a scan for a class of nine characters.
+    return ("\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text or "\x0b" in text
+            or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text)
 
 
 def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | None:
@@ -149,8 +161,14 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
     if first:
         changes.append(Change("W102", begin, first.end(), first.group(), ""))
     for m in _INDENT.finditer(text, begin, end):
-        changes.append(Change("W102", m.start() + 1, m.end(), m.group()[1:], ""))
-    wrap_candidates = [m.start() for m in _WRAP_CANDIDATE.finditer(text, begin, end)] if options.join_wrapped else []
+        changes.append(Change("W102", m.start(1), m.end(), m.group(1), ""))
+    wrap_candidates: list[int] = []
+    sure: set[int] = set()  # the candidates ``_is_wrapped`` is sure to join
+    if options.join_wrapped:
+        for m in _wrap_candidate(options).finditer(text, begin, end):
+            wrap_candidates.append(m.start())
+            if m.lastindex:
+                sure.add(m.start())
     for m in _SPACE_BEFORE_BREAK.finditer(text, begin, end):
         at = m.start()
         line_start = text.rfind("\n", 0, at) + 1
@@ -163,7 +181,11 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
     for m in _BLANK_RUN.finditer(text, begin, end):
         # The first blank line of the run stays (a paragraph break), emptied.
         pos = m.start() + 1
-        for n, piece in enumerate(m.group()[1:].splitlines(keepends=True)):
+        run = m.group()
+        if run.count("\n") == 2:  # the common case: one blank line, holding white space
+            changes.append(Change("W101", pos, m.end() - 1, run[1:-1], ""))
+            continue
+        for n, piece in enumerate(run[1:].splitlines(keepends=True)):
             if n == 0:
                 if len(piece) > 1:
                     changes.append(Change("W101", pos, pos + len(piece) - 1, piece[:-1], ""))
@@ -174,18 +196,20 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
     # (see the line-by-line scan): a line joined to the one before is never a
     # heading, and a wrap is judged on the joined text without CJK spaces. So
     # the wrap candidates are decided in order, carrying the joined text.
-    spaces: dict[int, list[re.Match]] = {}
-    if options.strip_cjk_spaces:
-        for m in _CJK_SPACE.finditer(text, begin, end):
-            spaces.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m)
     continued: set[int] = set()  # starts of lines joined to the line before
     carry, carry_len, carry_at = "", 0, -1
+    keep = _keep(options)
     for at in sorted(wrap_candidates):
+        if at in sure:
+            changes.append(Change("W104", at, at + 1, "\n", ""))
+            continued.add(at + 1)
+            carry, carry_len, carry_at = text[at - keep:at], keep, at
+            continue
         line_start = text.rfind("\n", 0, at) + 1
         if carry_at != line_start - 1:
             carry, carry_len = "", 0
         line = text[line_start:at].strip(HSPACE)
-        if line_start in spaces and (carry_len or not _is_heading(line, options)):
+        if options.strip_cjk_spaces and (carry_len or not _is_heading(line, options)):
             line = _CJK_SPACE.sub("", line)
         wrap_line, wrap_len = _joined(carry, carry_len, line, options)
         following_end = text.find("\n", at + 1)
@@ -194,13 +218,22 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
             changes.append(Change("W104", at, at + 1, "\n", ""))
             continued.add(at + 1)
             carry, carry_len, carry_at = wrap_line, wrap_len, at
-    for line_start, matches in spaces.items():
-        if line_start not in continued:
-            line_end = text.find("\n", line_start)
-            line = text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE)
-            if _is_heading(line, options):
+    if options.strip_cjk_spaces:
+        for space, pattern in _CJK_SPACE_AT:
+            if space not in text:
                 continue
-        changes.extend(Change("W103", m.start(), m.end(), m.group(), "") for m in matches)
+            line_start, strip = -1, False
+            for m in pattern.finditer(text, begin, end):
+                at = m.start()
+                if text.rfind("\n", 0, at) + 1 != line_start:
+                    line_start = text.rfind("\n", 0, at) + 1
+                    strip = line_start in continued
+                    if not strip:
+                        line_end = text.find("\n", at)
+                        strip = not _is_heading(text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE),
+                                                options)
+                if strip:
+                    changes.append(Change("W103", at, m.end(), m.group(), ""))
     changes.sort(key=_start)
     return changes
 
@@ -279,6 +312,30 @@ def _is_heading(line: str, options: LayoutOptions) -> bool:
     return len(line) <= options.heading_max and not _SENTENCE_PUNCT.search(line)
 
 
+@cache
+def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
+    """``_WRAP_CANDIDATE``, its group 1 set where ``_is_wrapped`` is sure to join.
+
+    Sure: the line ends in a Chinese character after enough characters
+    without a space or line break to be no heading, no caption tail and long
+    enough whatever came before it, and the next line starts with a Chinese
+    character. Most hard wraps are like this, found without Python; the rest
+    go through ``_is_wrapped``.
+    """
+    width = max(options.heading_max + 1, options.wrap_min, options.tail_min + 1, 7)
+    tail = options.tail_min
+    return re.compile(
+        f"{_WRAP_CANDIDATE.pattern}"
+        f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{re.escape(SENTENCE_END)}]{{{tail}}}[{HAN}]\n)"
+        f"(?=[{HAN}]))?"
+    )
+
+
+def _keep(options: LayoutOptions) -> int:
+    """How much of a long line's tail ``_is_wrapped`` needs (see ``_joined``)."""
+    return max(options.heading_max, options.tail_min, 6) + 1
+
+
 def _joined(carry: str, carry_len: int, line: str, options: LayoutOptions) -> tuple[str, int]:
     """``carry + line`` as ``_is_wrapped`` needs it: its tail, and its full length.
 
@@ -287,7 +344,7 @@ def _joined(carry: str, carry_len: int, line: str, options: LayoutOptions) -> tu
     of hard-wrapped lines is not rebuilt line after line (quadratic on a big
     document).
     """
-    keep = max(options.heading_max, options.tail_min, 6) + 1
+    keep = _keep(options)
     joined = carry + line if carry_len else line
     return joined[-keep:], carry_len + len(line)
 
