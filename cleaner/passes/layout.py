@@ -8,23 +8,22 @@
 - runs of blank lines collapsed to one paragraph break.
 
 All edits are computed against the input, so every change has its exact
-position for ``check`` and ``explain``. Text whose only line break is ``\n``
-(nearly all of it) takes a fast path: whole-text regexes find the few places
-that need a look, so a clean line costs no Python at all; other line breaks
-(``\r\n``, U+2028, ...) go through the line-by-line scan, which gives the same
-changes.
+position for ``check`` and ``explain``. Whole-text regexes find the few places
+that need a look, so a clean line costs no Python at all. Other line breaks
+(``\r\n``, U+2028, ...; rare) are read as ``\n``: the changes of that text
+are placed back on the input, plus one W106 for each break that stays.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
-_LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # The white space rule (``cleaner.chars.takes_no_space``): a space between two
 # Chinese characters or marks; and a space between a Chinese character and an
 # ASCII mark the punctuation pass will widen, or after such a mark before a
@@ -68,6 +67,7 @@ _HSPACE_SET = frozenset(HSPACE)
 # The fast path (``\n`` the only line break). Each pattern starts with a
 # literal or a single character class, so the regex engine skips clean text in
 # C instead of trying the whole pattern at every position.
+_OTHER_BREAK = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NONBLANK = re.compile(f"[^{HSPACE}\n]")
 _INDENT = re.compile(f"\n([{HSPACE}]+)(?=[^{HSPACE}\n])")
 _FIRST_INDENT = re.compile(f"[{HSPACE}]+")
@@ -85,6 +85,8 @@ _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 class LayoutOptions:
     strip_cjk_spaces: bool = True
     join_wrapped: bool = True
+    # Off: blank lines between paragraphs stay (emptied of white space); those
+    # before the first paragraph and after the last go either way.
     collapse_blank_lines: bool = True
     # A line this short without sentence punctuation is a heading: its spaces
     # are kept and it is never joined to the next line.
@@ -116,12 +118,11 @@ class Layout(Pass):
 
 def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:
     """Pure core: return the re-laid-out text and the changes made."""
-    if options.collapse_blank_lines and not _has_other_breaks(text):
-        changes = _newline_only_changes(text, options)
-        if changes is not None:
-            return apply_changes(text, changes), changes
-    changes = _line_by_line_changes(text, options)
-    return apply_changes(text, changes), changes
+    if _has_other_breaks(text):
+        changes = _other_breaks_changes(text, options)
+    else:
+        changes = _newline_changes(text, options)
+    return (apply_changes(text, changes) if changes else text), changes
 
 
 def _has_other_breaks(text: str) -> bool:
@@ -130,11 +131,50 @@ def _has_other_breaks(text: str) -> bool:
             or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text)
 
 
-def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | None:
-    """The changes for text whose only line break is ``\n`` (None: no non-blank line)."""
+def _other_breaks_changes(text: str, options: LayoutOptions) -> list[Change]:
+    """The changes for text with other line breaks (``\r\n``, U+2028, ...): those
+    of the text with ``\n`` for each, placed back on ``text``, and a W106 for
+    each break that stays."""
+    breaks = list(_OTHER_BREAK.finditer(text))
+    # Where each break is in the text with \n for every break, and how many
+    # characters longer the text is after it.
+    at_in_norm: list[int] = []
+    extra_after: list[int] = []
+    extra = 0
+    for m in breaks:
+        at_in_norm.append(m.start() - extra)
+        extra += len(m.group()) - 1
+        extra_after.append(extra)
+
+    def place(pos: int) -> int:
+        i = bisect_left(at_in_norm, pos)  # breaks before ``pos``
+        return pos + (extra_after[i - 1] if i else 0)
+
+    changes = []
+    for change in _newline_changes(_OTHER_BREAK.sub("\n", text), options):
+        start, end = place(change.start), place(change.end)
+        changes.append(Change(change.code, start, end, text[start:end], change.after, change.detail))
+    kept = []
+    i = 0
+    for m in breaks:
+        while i < len(changes) and changes[i].end <= m.start():
+            i += 1
+        if i == len(changes) or changes[i].start > m.start():
+            kept.append(Change("W106", m.start(), m.end(), m.group(), "\n"))
+    if kept:
+        changes = sorted(changes + kept, key=_start)
+    return changes
+
+
+def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
+    """The changes for text whose only line break is ``\n``."""
     found = _NONBLANK.search(text)
-    if found is None:
-        return None
+    if found is None:  # no paragraph: every line goes
+        changes, pos = [], 0
+        for piece in text.splitlines(keepends=True):
+            changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+            pos += len(piece)
+        return changes
     changes: list[Change] = []
     # Blank lines before the first paragraph go.
     begin = text.rfind("\n", 0, found.start()) + 1
@@ -183,19 +223,21 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
         pos = m.start() + 1
         run = m.group()
         if run.count("\n") == 2:  # the common case: one blank line, holding white space
-            changes.append(Change("W101", pos, m.end() - 1, run[1:-1], ""))
+            if len(run) > 2:
+                changes.append(Change("W101", pos, m.end() - 1, run[1:-1], ""))
             continue
         for n, piece in enumerate(run[1:].splitlines(keepends=True)):
-            if n == 0:
+            if n == 0 or not options.collapse_blank_lines:
                 if len(piece) > 1:
                     changes.append(Change("W101", pos, pos + len(piece) - 1, piece[:-1], ""))
             else:
                 changes.append(Change("W105", pos, pos + len(piece), piece, ""))
             pos += len(piece)
-    # CJK spaces and wraps are judged on the line as the output will have it
-    # (see the line-by-line scan): a line joined to the one before is never a
-    # heading, and a wrap is judged on the joined text without CJK spaces. So
-    # the wrap candidates are decided in order, carrying the joined text.
+    # CJK spaces and wraps are judged on the line as the output will have it:
+    # a line joined to the one before is never a heading, and a wrap is judged
+    # on the joined text without CJK spaces. Judging the input line instead
+    # makes a second run join (or strip) what the first left alone. So the
+    # wrap candidates are decided in order, carrying the joined text.
     continued: set[int] = set()  # starts of lines joined to the line before
     carry, carry_len, carry_at = "", 0, -1
     keep = _keep(options)
@@ -240,72 +282,6 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
 
 def _start(change: Change) -> int:
     return change.start
-
-
-def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
-    # (start of body, body, terminator) for each line, positions in ``text``.
-    lines: list[tuple[int, str, str]] = []
-    pos = 0
-    for piece in text.splitlines(keepends=True):
-        body = piece.rstrip(_LINE_BREAKS)
-        lines.append((pos, body, piece[len(body):]))
-        pos += len(piece)
-
-    changes: list[Change] = []
-    stripped = [body.strip(HSPACE) for _, body, _ in lines]
-    blank = [not s for s in stripped]
-    first = next((i for i, b in enumerate(blank) if not b), len(lines))
-    last = max((i for i, b in enumerate(blank) if not b), default=-1)
-
-    # The text of earlier lines joined into this one (its tail) and its length.
-    carry, carry_len = "", 0
-    for i, (start, body, end) in enumerate(lines):
-        term_at = start + len(body)
-        if blank[i]:
-            # Drop every blank line but the first of a run between paragraphs.
-            keep = first < i < last and not blank[i - 1] if options.collapse_blank_lines else True
-            if keep:
-                if body:
-                    changes.append(Change("W101", start, term_at, body, ""))
-                if end != "\n":
-                    changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
-            elif i < first or i > last or options.collapse_blank_lines:
-                changes.append(Change("W105", start, term_at + len(end), body + end, ""))
-            continue
-        content = stripped[i]
-        lead = len(body) - len(body.lstrip(HSPACE))
-        if lead:
-            changes.append(Change("W102", start, start + lead, body[:lead], ""))
-        # Wraps and headings are judged on the line as the output will have it:
-        # joined to the lines wrapped into it, without its CJK spaces. Judging
-        # the input line instead makes a second run join (or strip) what the
-        # first left alone, and ``check`` after ``check --fix`` must be silent.
-        line_now = content
-        if options.strip_cjk_spaces and (carry_len or not _is_heading(content, options)):
-            spaced = len(changes)
-            for m in _CJK_SPACE.finditer(body, lead, lead + len(content)):
-                changes.append(Change("W103", start + m.start(), start + m.end(), m.group(), ""))
-            if len(changes) > spaced:
-                line_now = _CJK_SPACE.sub("", content)
-        wrap_line, wrap_len = _joined(carry, carry_len, line_now, options)
-        carry, carry_len = "", 0
-        trail_at = start + lead + len(content)
-        if trail_at < term_at:
-            changes.append(Change("W101", trail_at, term_at, body[lead + len(content):], ""))
-        if not end:
-            continue
-        if i >= last:
-            # Nothing after the last paragraph: no final line break in ``text``.
-            changes.append(Change("W105", term_at, term_at + len(end), end, ""))
-        elif options.join_wrapped and i + 1 < len(lines) and not blank[i + 1] \
-                and _is_wrapped(wrap_line, stripped[i + 1], options, wrap_len):
-            changes.append(Change("W104", term_at, term_at + len(end), end, ""))
-            carry, carry_len = wrap_line, wrap_len
-        elif end != "\n":
-            changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
-
-    changes.sort(key=_start)
-    return changes
 
 
 def _is_heading(line: str, options: LayoutOptions) -> bool:
