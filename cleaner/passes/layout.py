@@ -20,6 +20,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
@@ -76,8 +77,6 @@ _SPACE_BEFORE_BREAK = re.compile(f"\n(?<=[{HSPACE}]\n)")
 # A line break followed by blank lines that need an edit: more than one, or
 # a first one holding white space.
 _BLANK_RUN = re.compile(f"\n(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
-# A line break between a Chinese character and a line starting with one.
-_WRAP_CANDIDATE = re.compile(f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])")
 _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 
 
@@ -120,8 +119,8 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
     """Pure core: return the re-laid-out text and the changes made."""
     if _has_other_breaks(text):
         changes = _other_breaks_changes(text, options)
-    else:
-        changes = _newline_changes(text, options)
+        return apply_changes(text, changes), changes
+    changes = _newline_changes(text, options)
     return (apply_changes(text, changes) if changes else text), changes
 
 
@@ -264,24 +263,24 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
         for space, pattern in _CJK_SPACE_AT:
             if space not in text:
                 continue
-            line_start, strip = -1, False
+            line_start, line_end, strip = -1, -1, False
             for m in pattern.finditer(text, begin, end):
                 at = m.start()
-                if text.rfind("\n", 0, at) + 1 != line_start:
+                if at >= line_end:  # the next line with a space to look at
                     line_start = text.rfind("\n", 0, at) + 1
+                    line_end = text.find("\n", at)
+                    if line_end < 0:
+                        line_end = len(text)
                     strip = line_start in continued
                     if not strip:
-                        line_end = text.find("\n", at)
-                        strip = not _is_heading(text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE),
-                                                options)
+                        strip = not _is_heading(text[line_start:line_end].strip(HSPACE), options)
                 if strip:
                     changes.append(Change("W103", at, m.end(), m.group(), ""))
     changes.sort(key=_start)
     return changes
 
 
-def _start(change: Change) -> int:
-    return change.start
+_start = attrgetter("start")
 
 
 def _is_heading(line: str, options: LayoutOptions) -> bool:
@@ -290,9 +289,11 @@ def _is_heading(line: str, options: LayoutOptions) -> bool:
 
 @cache
 def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
-    """``_WRAP_CANDIDATE``, its group 1 set where ``_is_wrapped`` is sure to join.
+    """A line break between a Chinese character and a line starting with one,
+    group 1 set where ``_is_wrapped`` is sure to join.
 
-    Sure: the line ends in a Chinese character after enough characters
+    Left out: a line with a sentence end among its last characters (a caption
+    or credit tail, never joined). Sure: the line ends after enough characters
     without a space or line break to be no heading, no caption tail and long
     enough whatever came before it, and the next line starts with a Chinese
     character. Most hard wraps are like this, found without Python; the rest
@@ -300,10 +301,12 @@ def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
     """
     width = max(options.heading_max + 1, options.wrap_min, options.tail_min + 1, 7)
     tail = options.tail_min
+    ends = re.escape(SENTENCE_END)
     return re.compile(
-        f"{_WRAP_CANDIDATE.pattern}"
-        f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{re.escape(SENTENCE_END)}]{{{tail}}}[{HAN}]\n)"
-        f"(?=[{HAN}]))?"
+        f"\n(?<=[{HAN}]\n)"
+        + "".join(f"(?<![{ends}][^\n]{{{k}}}[{HAN}]\n)" for k in range(tail))
+        + f"(?=[{HSPACE}]*[{HAN}])"
+        f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
     )
 
 
