@@ -27,6 +27,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress
+from operator import attrgetter, or_
 from importlib import resources
 from typing import Any, Iterable
 
@@ -130,6 +132,9 @@ _STARTS_ZH = "－…"
 # these marks into the scan below costs more, for all the ones it rejects).
 _DOUBLED_SET = ",，;；:：、.。"
 _FULLWIDTH_DOUBLED = re.compile(f"[，；：、。][{HSPACE}]*[{_DOUBLED_SET}]")
+# The same, one pattern for each mark: five scans for a literal cost less than
+# one for a class of five.
+_FULLWIDTH_DOUBLED_AT = [re.compile(f"{mark}[{HSPACE}]*[{_DOUBLED_SET}]") for mark in "，。、；："]
 # Between the marks of a run: the same spaces a widened mark takes with it, so
 # that ``,\u3000,`` collapses in one go rather than over two runs.
 # A run stops before an ellipsis written ``...`` (which becomes ``……`` of its own).
@@ -226,7 +231,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     extra = "".join(quote_map) + ("".join(marks.ascii) if style == "ascii" else "")
     candidates = _candidates(style, options.fullwidth_alnum, options.ideographic_indent, extra)
     positions: Iterable[int] = map(_START, candidates.finditer(text))
-    if options.collapse_doubled and _FULLWIDTH_DOUBLED.search(text) is not None:
+    if options.collapse_doubled and any(pattern.search(text) for pattern in _FULLWIDTH_DOUBLED_AT):
         # Rare: merge in the doubled runs that start at a full-width mark.
         positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
     zh = style == "zh"
@@ -303,7 +308,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             run = _STOPS.match(text, pos).group()
             end = _SPACES.match(text, pos + len(run)).end()
             skip = pos + len(run)
-            if _word_before(text, pos) != "h":
+            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
                 continue
             zh_run = "".join(marks.single[x][0] for x in run)
             add(Change(marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]))
@@ -405,14 +410,19 @@ def _take_spaces(text: str, changes: list[Change]) -> None:
     Chinese character or mark on either side (as it will be once every change
     is made), so that a second run of the layout pass finds nothing to strip.
     """
-    prev_end = 0
+    # Only changes with a space beside them need a look: picked out in C.
+    padded = text + "\n"
+    starts = list(map(_START_OF, changes))
+    spaced = map(or_, map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_MINUS_ONE, starts))),
+                 map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_END_OF, changes))))
     last = len(changes) - 1
-    for i, change in enumerate(changes):
+    for i in compress(range(len(changes)), spaced):
+        change = changes[i]
         after = change.after
         if not after:
-            prev_end = change.end
             continue
         start, end = change.start, change.end
+        prev_end = changes[i - 1].end if i else 0
         if start > prev_end and text[start - 1] in HSPACE and takes_no_space(after[0]):
             s = start - 1
             while s > prev_end and text[s - 1] in HSPACE:
@@ -421,16 +431,21 @@ def _take_spaces(text: str, changes: list[Change]) -> None:
             if takes_no_space(left):
                 change.before = text[s:end]
                 change.start = start = s
-        limit = changes[i + 1].start if i < last else len(text)
+        limit = starts[i + 1] if i < last else len(text)
         if end < limit and text[end] in HSPACE and takes_no_space(after[-1]):
             e = end + 1
             while e < limit and text[e] in HSPACE:
                 e += 1
-            right = changes[i + 1].after[:1] if i < last and changes[i + 1].start == e else text[e:e + 1]
+            right = changes[i + 1].after[:1] if i < last and starts[i + 1] == e else text[e:e + 1]
             if takes_no_space(right):
                 change.before = text[start:e]
-                change.end = end = e
-        prev_end = end
+                change.end = e
+
+
+_START_OF = attrgetter("start")
+_END_OF = attrgetter("end")
+_MINUS_ONE = (-1).__add__
+_HSPACE_SET = frozenset(HSPACE)
 
 
 def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
