@@ -20,6 +20,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from operator import attrgetter
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
@@ -201,13 +202,13 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
         changes.append(Change("W102", begin, first.end(), first.group(), ""))
     for m in _INDENT.finditer(text, begin, end):
         changes.append(Change("W102", m.start(1), m.end(), m.group(1), ""))
+    # Line breaks that may be hard wraps: those sure to be joined (most of
+    # them), and those ``_is_wrapped`` decides.
+    sure: list[int] = []
     wrap_candidates: list[int] = []
-    sure: set[int] = set()  # the candidates ``_is_wrapped`` is sure to join
     if options.join_wrapped:
         for m in _wrap_candidate(options).finditer(text, begin, end):
-            wrap_candidates.append(m.start())
-            if m.lastindex:
-                sure.add(m.start())
+            (sure if m.lastindex else wrap_candidates).append(m.start())
     for m in _SPACE_BEFORE_BREAK.finditer(text, begin, end):
         at = m.start()
         line_start = text.rfind("\n", 0, at) + 1
@@ -237,18 +238,17 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
     # on the joined text without CJK spaces. Judging the input line instead
     # makes a second run join (or strip) what the first left alone. So the
     # wrap candidates are decided in order, carrying the joined text.
-    continued: set[int] = set()  # starts of lines joined to the line before
+    changes.extend(map(Change, repeat("W104"), sure, map(_PLUS_ONE, sure), repeat("\n"), repeat("")))
+    continued = set(map(_PLUS_ONE, sure))  # starts of lines joined to the line before
     carry, carry_len, carry_at = "", 0, -1
     keep = _keep(options)
     for at in sorted(wrap_candidates):
-        if at in sure:
-            changes.append(Change("W104", at, at + 1, "\n", ""))
-            continued.add(at + 1)
-            carry, carry_len, carry_at = text[at - keep:at], keep, at
-            continue
         line_start = text.rfind("\n", 0, at) + 1
         if carry_at != line_start - 1:
-            carry, carry_len = "", 0
+            if line_start in continued:  # a sure wrap: only its own tail matters
+                carry, carry_len = text[line_start - 1 - keep:line_start - 1], keep
+            else:
+                carry, carry_len = "", 0
         line = text[line_start:at].strip(HSPACE)
         if options.strip_cjk_spaces and (carry_len or not _is_heading(line, options)):
             line = _CJK_SPACE.sub("", line)
@@ -281,6 +281,7 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
 
 
 _start = attrgetter("start")
+_PLUS_ONE = (1).__add__
 
 
 def _is_heading(line: str, options: LayoutOptions) -> bool:
