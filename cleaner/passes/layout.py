@@ -32,8 +32,8 @@ from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 # Chinese character (once widened it is the first case).
 # (Written to start with the space, the lookbehind after it, so the regex engine
 # scans for spaces in C instead of trying a lookbehind at every character; the
-# fast path scans for each kind of space on its own, a literal being much
-# faster to scan for than a class.)
+# text is scanned for each kind of space on its own, a literal being several
+# times faster to scan for than a class.)
 def _cjk_space(lead: str) -> re.Pattern:
     return re.compile(
         f"{lead}(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
@@ -66,9 +66,9 @@ _OPENERS = "“‘「『（(《〈【\"'"
 _WIDENED_MARKS = frozenset(",.;:!?()\"'")
 _HSPACE_SET = frozenset(HSPACE)
 
-# The fast path (``\n`` the only line break). Each pattern starts with a
-# literal or a single character class, so the regex engine skips clean text in
-# C instead of trying the whole pattern at every position.
+# The whole-text scans below start with a literal (the fastest scan the regex
+# engine has), so clean text is skipped in C instead of trying the whole
+# pattern at every position. (``_NONBLANK`` stops at the first paragraph.)
 _OTHER_BREAK = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NONBLANK = re.compile(f"[^{HSPACE}\n]")
 _INDENT = re.compile(f"\n([{HSPACE}]+)(?=[^{HSPACE}\n])")

@@ -117,7 +117,6 @@ def _nearest_word(text: str, positions: range) -> str:
 
 
 _HAN_IN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_DIGITS = frozenset("0123456789")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
 _FULLWIDTH_ALNUM.update({ord("．"): ".", ord("："): ":", ord("／"): "/"})
 
@@ -257,7 +256,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                     else "single_quote"
                 add(Change("P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule))
             continue
-        if c == "." and not zh and (dots := _DOTS.match(text, pos)) is not None:
+        if not zh and c == "." and (dots := _DOTS.match(text, pos)) is not None:
             skip = dots.end()  # an ellipsis, in any style
             continue
         # A run needs a second mark after this one (perhaps after spaces): look
@@ -291,8 +290,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 url = _URL_REST.match(text, pos + 3)
                 skip = url.end() if url else pos + 3
                 continue
-            if 0 < pos < n - 1 and text[pos - 1] in _DIGITS and text[pos + 1] in _DIGITS:
-                continue  # 10,000  14:16  3:1
+            # (10,000  14:16  3:1 are not candidates: see _candidates.)
             zh_mark, code, rule, context = single[c]
             end = pos + 1
             if end < n and text[end] in HSPACE:
