@@ -1,5 +1,12 @@
-from cleaner.passes.layout import LayoutOptions, fix_layout
+from itertools import pairwise
+
 from conftest import seed_text
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from cleaner import Pipeline
+from cleaner.passes.base import apply_changes
+from cleaner.passes.layout import LayoutOptions, fix_layout
 
 
 def test_seed_003_inserted_spaces_are_stripped():
@@ -40,10 +47,6 @@ def test_options_switch_steps_off():
 
 # Other line breaks are read as \n: the same output, changes placed exactly on
 # the input, one W106 for each break that stays.
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
-from cleaner.passes.base import apply_changes  # noqa: E402
-
 _PIECES = list("中文字字字字字字字字。，,.!?：“”（(）a1 \u3000\t\n\n\n") + ["攝", "；", "\u200b"]
 _OPTIONS = [LayoutOptions(), LayoutOptions(join_wrapped=False), LayoutOptions(strip_cjk_spaces=False),
             LayoutOptions(heading_max=4, wrap_min=3, tail_min=0), LayoutOptions(collapse_blank_lines=False)]
@@ -58,7 +61,7 @@ def test_other_line_breaks_are_read_as_newlines(pieces, options, data):
     assert out == fix_layout(text.replace("\r\n", "\n").translate(_AS_NEWLINE), options)[0]
     assert apply_changes(text, changes) == out
     assert all(text[c.start:c.end] == c.before for c in changes)
-    assert all(a.end <= b.start for a, b in zip(changes, changes[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(changes))
 
 
 _AS_NEWLINE = str.maketrans(dict.fromkeys("\r\u2028\u2029\x0c\x85", "\n"))
@@ -82,10 +85,6 @@ def test_blank_lines_kept_between_paragraphs_when_not_collapsing():
 # Layout runs before punctuation, which makes ASCII marks Chinese and takes the
 # spaces beside them (cleaner.chars.takes_no_space); layout judges headings and
 # wraps the same before and after. Cleaning twice must equal cleaning once.
-from hypothesis import example  # noqa: E402
-
-from cleaner import Pipeline  # noqa: E402
-
 _LAYOUT_PUNCTUATION = Pipeline({"passes": ["layout", "punctuation"]})
 _FRAGMENTS = ["中", "文", "字很长", "。", "，", ",", ".", ":", ";", "!", "?", "(", ")", "“", "”", '"', "'", " ", "  ",
               "\u3000", "\t", "\n", "\n\n", "abc", "Hello, world.", "3.14", "...", "--", "—", "——", "…", "（", "）",

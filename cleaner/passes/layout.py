@@ -26,6 +26,7 @@ from operator import attrgetter
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
+
 # The white space rule (``cleaner.chars.takes_no_space``): a space between two
 # Chinese characters or marks; and a space between a Chinese character and an
 # ASCII mark the punctuation pass will widen, or after such a mark before a

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from itertools import compress
 from operator import attrgetter, or_
-from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from cleaner.chars import HSPACE, takes_no_space
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
