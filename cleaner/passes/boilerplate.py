@@ -26,6 +26,8 @@ one of its keywords (one regex scan per line finds them all).
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate, repeat
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,7 +162,7 @@ class Boilerplate(Pass):
 def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = BoilerplateOptions(),
                      *, title: str | None = None, stats: LineStats | None = None) -> Found:
     """Pure core: the furniture of ``text``, as changes, plus the metadata it carried."""
-    lines = _split(text)
+    lines = _Lines(text)
     found = Found()
     hits = _hits_by_line(text, lines, ruleset)
     _apply_line_rules(lines, ruleset, found, hits)
@@ -177,15 +179,39 @@ def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = 
     return found
 
 
-def _split(text: str) -> list[_Line]:
-    lines = []
-    pos = 0
-    for piece in text.splitlines(keepends=True):
-        content = piece.strip(_STRIP)
-        lead = piece.index(content[0]) if content else 0
-        lines.append(_Line(pos, pos + len(piece), lead, content))
-        pos += len(piece)
-    return lines
+class _Lines:
+    """The lines of a text, each made into a ``_Line`` only when a step looks at it.
+
+    Most lines of an article are never looked at (no keyword, not at an edge,
+    not repeated): they cost a ``splitlines`` entry and a ``strip``, no object.
+    """
+
+    def __init__(self, text: str):
+        self.pieces = text.splitlines(keepends=True)
+        self.contents = list(map(str.strip, self.pieces, repeat(_STRIP, len(self.pieces))))
+        self.starts = list(accumulate(map(len, self.pieces), initial=0))
+        self.made: dict[int, _Line] = {}
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def __getitem__(self, index: int) -> _Line:
+        line = self.made.get(index)
+        if line is None:
+            if index < 0:
+                return self[index + len(self.pieces)]
+            content = self.contents[index]
+            piece = self.pieces[index]
+            lead = piece.index(content[0]) if content else 0
+            start = self.starts[index]
+            line = self.made[index] = _Line(start, start + len(piece), lead, content)
+        return line
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.pieces)))
+
+    def looked_at(self) -> list[_Line]:
+        return [self.made[i] for i in sorted(self.made)]
 
 
 def _protected(content: str) -> bool:
@@ -193,13 +219,13 @@ def _protected(content: str) -> bool:
     return len(content) >= 40 and sum(content.count(ch) for ch in _SENTENCE_ENDS) >= 2
 
 
-def _hits_by_line(text: str, lines: list[_Line], ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
+def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
     """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling)."""
     hits: dict[int, list[tuple[int, str]]] = {}
     found = ruleset.keyword_hits(text)
     if not found:
         return hits
-    starts = [line.start for line in lines]
+    starts = lines.starts
     for position, spelling in found:
         index = bisect_right(starts, position) - 1
         line = lines[index]
@@ -216,7 +242,7 @@ def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, 
     return [index.rules[i] for i in sorted(chosen)]
 
 
-def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     longest = ruleset.longest
     todo = range(len(lines)) if ruleset.line.always else sorted(hits)
     resume = 0
@@ -248,7 +274,7 @@ def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: 
             break
 
 
-def _extend_block(lines: list[_Line], i: int, rule: Rule) -> int:
+def _extend_block(lines: _Lines, i: int, rule: Rule) -> int:
     """Mark the lines after a block heading that continue it; return the next index."""
     j = i
     while j < len(lines):
@@ -272,9 +298,14 @@ _FINAL = frozenset("。！？!?…”’\"」』.")
 _PREFIX_LINES = 6
 
 
-def _apply_edge_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     every = bool(ruleset.suffix.always or ruleset.prefix.always)
-    opening = [i for i, line in enumerate(lines) if line.content][:_PREFIX_LINES]
+    opening = []
+    for i, content in enumerate(lines.contents):
+        if content:
+            opening.append(i)
+            if len(opening) == _PREFIX_LINES:
+                break
     todo = range(len(lines)) if every else sorted(set(hits) | set(opening))
     for i in todo:
         line = lines[i]
@@ -354,7 +385,7 @@ def _title_like(content: str) -> bool:
         and content.count("。") == 0
 
 
-def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found, known_title: str | None) -> None:
+def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, known_title: str | None) -> None:
     known_key = fold(line_key(known_title)) if known_title else None
     title_done = known_title is not None or not options.title
     after_title = 0
@@ -399,7 +430,7 @@ def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found,
         break
 
 
-def _strip_tail(lines: list[_Line], options: BoilerplateOptions) -> int | None:
+def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
     """Remove the link list after the last body paragraph; return that paragraph's index."""
     run: list[_Line] = []
     last_body = None
@@ -427,12 +458,20 @@ def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
         _cut_edges(line, ruleset.last, None, found)  # few rules: scanned on the line itself
 
 
-def _drop_repeats(lines: list[_Line], options: BoilerplateOptions, title: str | None) -> None:
+def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None) -> None:
     seen = {title.strip(HSPACE)} if title else set()
     minimum = options.repeated_min_chars
-    for line in lines:
-        key = line.content
-        if len(key) < minimum or line.mark is not None:
+    contents = lines.contents
+    # Only a line whose text occurs twice (or is the title) can go: find those in C first.
+    counts = Counter(contents)
+    twice = {key for key, n in counts.items() if n > 1 and len(key) >= minimum} | (seen & counts.keys())
+    if not twice:
+        return
+    for index, key in enumerate(contents):
+        if key not in twice or len(key) < minimum:
+            continue
+        line = lines[index]
+        if line.mark is not None:
             continue
         if key in seen:
             line.mark = ("B401", "repeat.in-document")
@@ -440,7 +479,10 @@ def _drop_repeats(lines: list[_Line], options: BoilerplateOptions, title: str | 
             seen.add(key)
 
 
-def _drop_batch_repeats(lines: list[_Line], stats: LineStats, options: BoilerplateOptions) -> None:
+def _drop_batch_repeats(lines: _Lines, stats: LineStats, options: BoilerplateOptions) -> None:
+    minimum = options.batch_min_chars
+    if not any(len(key := line_key(content)) >= minimum and key in stats for content in lines.contents):
+        return
     live = [line for line in lines if line.live]
     frequent = [line for line in live
                 if len(key := line_key(line.content)) >= options.batch_min_chars and key in stats]
@@ -463,8 +505,8 @@ def _drop_batch_repeats(lines: list[_Line], stats: LineStats, options: Boilerpla
         line.mark = ("B402", "repeat.batch")
 
 
-def _collect(text: str, lines: list[_Line], found: Found) -> None:
-    for line in lines:
+def _collect(text: str, lines: _Lines, found: Found) -> None:
+    for line in lines.looked_at():
         if line.mark is not None:
             code, rule_id = line.mark
             found.changes.append(Change(code, line.start, line.end, text[line.start:line.end], "", rule_id))
