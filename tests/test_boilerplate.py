@@ -186,3 +186,53 @@ def test_lines_recurring_across_a_run_go_but_body_paragraphs_stay(tmp_path):
     # Below the threshold nothing is learnt.
     few = Pipeline().observe([(folder / "00.txt").read_text("utf-8")])
     assert not few.config.line_stats.frequent
+
+
+def _keyword_texts(shared):
+    texts = [path.read_text("utf-8") for path in SEED_FILES]
+    texts += [p.read_text("utf-8") for p in sorted((shared / "examples").glob("*.txt"))]
+    texts += [p.read_text("utf-8", errors="replace") for p in sorted((shared / "corpus" / "cwced" / "cleaned").iterdir())[:20]]
+    return texts
+
+
+def test_the_fast_keyword_scan_finds_what_the_word_tree_finds(shared):
+    # The whole-text scan (first two characters as sets, then the tree) must
+    # report the same (position, spelling) hits as the plain prefix tree,
+    # longest word first and without overlaps, on real pages and on runs of
+    # keywords that overlap each other (责编:, 编辑, 摄影, 版权所有©).
+    import re as stdlib_re
+
+    from cleaner.boilerplate.rules import trie_pattern
+
+    ruleset = ruleset_for(())
+    words = set(ruleset.line.by_keyword) | set(ruleset.suffix.by_keyword) | set(ruleset.prefix.by_keyword)
+    tree = stdlib_re.compile(trie_pattern(words))
+    dense = "责编:编辑摄影版权所有©(完)END上一篇下一页原标题記者:攝影" * 3 + "责任编辑编辑编"
+    for text in [*_keyword_texts(shared), dense, dense[1:], dense[::-1]]:
+        assert ruleset.keyword_hits(text) == [(m.start(), m.group()) for m in tree.finditer(text)]
+
+
+def test_header_hints_never_skip_a_line_the_parsers_would_take(shared):
+    from cleaner.boilerplate.header import may_be_byline, may_be_meta_line, parse_byline, parse_meta_line
+
+    lines = {line.strip() for text in _keyword_texts(shared) for line in text.splitlines() if line.strip()}
+    lines |= {"2020-03-07 16:21:56来源:国际在线编辑:柳洪华", "來源：人民網", "□ 《民生周刊》记者 郑智维", "文/張三"}
+    for line in lines:
+        folded = fold(line)
+        if parse_meta_line(line, folded).meta:
+            assert may_be_meta_line(line), line
+        if parse_byline(line, folded).meta:
+            assert may_be_byline(line), line
+
+
+def test_running_text_hit_by_a_rule_goes_only_after_the_last_paragraph():
+    # Two sentences of running text that a line rule matches: kept in the
+    # middle of the article, removed when nothing but furniture follows it.
+    notice = "未经本网书面授权，任何单位和个人不得转载本网作品。违者必究，本网保留追究其法律责任的权利。"
+    first = "全县企业今天全部复工，工人们陆续返回岗位，生产线重新运转起来。" * 2
+    second = "县里还为企业协调了口罩和消毒液，帮助解决用工难题，确保生产安全。" * 2
+    ruleset = ruleset_for(())
+    middle = find_boilerplate(f"{first}\n{notice}\n{second}\n", ruleset)
+    assert notice in middle.text
+    tail = find_boilerplate(f"{first}\n{second}\n{notice}\n", ruleset)
+    assert notice not in tail.text and second in tail.text

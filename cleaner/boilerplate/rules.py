@@ -74,6 +74,15 @@ DEFAULT_MAX_LEN = 200
 EDGE_WINDOW = 80
 
 
+# Timeouts of every rule in this process: one look tells whether a document had one.
+_ALL_TIMEOUTS = [0]
+
+
+def timeouts_so_far() -> int:
+    """Matches abandoned for time so far in this process, by any rule of any rule set."""
+    return _ALL_TIMEOUTS[0]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -101,6 +110,7 @@ class Rule:
             return self.pattern.search(folded, timeout=MATCH_TIMEOUT)
         except TimeoutError:
             self.timeouts[0] += 1
+            _ALL_TIMEOUTS[0] += 1
             return None
 
     def continues(self, folded: str) -> bool:
@@ -110,6 +120,7 @@ class Rule:
             return self.continue_pattern.search(folded, timeout=MATCH_TIMEOUT) is not None
         except TimeoutError:
             self.timeouts[0] += 1
+            _ALL_TIMEOUTS[0] += 1
             return False
 
 

@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.boilerplate.fold import fold
-from cleaner.boilerplate.header import join_names, parse_byline, parse_meta_line, parse_outlet_line
+from cleaner.boilerplate.header import (join_names, may_be_byline, may_be_meta_line, parse_byline, parse_meta_line,
+                                        parse_outlet_line)
 from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
 from cleaner.boilerplate.repeated import LineStats, line_key
-from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for
+from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for, timeouts_so_far
 from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
@@ -80,7 +81,7 @@ class Found:
 class _Line:
     """One line of the input and what was decided about it."""
 
-    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "left", "right")
+    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "held", "left", "right")
 
     def __init__(self, start: int, end: int, lead: int, content: str):
         self.start = start        # offset of the line in the text
@@ -90,6 +91,7 @@ class _Line:
         self.mark: tuple[str, str] | None = None     # (code, rule id) when the whole line goes
         self.cuts: list = []      # (start, end, code, rule id) within content
         self.pending: tuple[str, str] | None = None  # a rule hit held back: the line is running text
+        self.held: list | None = None  # line rules to try only if the tail reaches this running text
         self.left = 0             # content[left:right] is what cuts have left of the line
         self.right = len(content)
 
@@ -141,9 +143,9 @@ class Boilerplate(Pass):
             return PassResult(text)
         if self.ruleset is None:
             self.ruleset = ruleset_for((), self.options.builtin_rules)
-        timeouts = self.ruleset.timeouts
+        timeouts = timeouts_so_far()
         found = find_boilerplate(text, self.ruleset, self.options, title=doc.title, stats=self.stats)
-        if self.ruleset.timeouts != timeouts or (timeouts and self.ruleset.switched_off):
+        if timeouts_so_far() != timeouts or (timeouts and self.ruleset.switched_off):
             # A rule gave up on a line for time, or is switched off after doing
             # so too often: this document's lines were not all tried.
             doc.flag("rule_timeout")
@@ -256,6 +258,11 @@ def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
         candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
         if not candidates:
             continue
+        if _protected(content) and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
+            # Running text: a rule hit would only be held back until the tail is
+            # stripped, and most such lines are never reached from the tail.
+            line.held = candidates
+            continue
         folded = fold(content)
         for rule in candidates:
             if len(content) > rule.max_len:
@@ -272,6 +279,15 @@ def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
                 line.mark = (rule.code, rule.id)
                 _take_meta(m, content, 0, found)
             break
+
+
+def _held_hit(line: _Line) -> tuple[str, str] | None:
+    """The first of a running-text line's held rules that matches it (as ``_apply_line_rules`` would)."""
+    folded = fold(line.content)
+    for rule in line.held:
+        if len(line.content) <= rule.max_len and rule.match(folded) is not None:
+            return (rule.code, rule.id)
+    return None
 
 
 def _extend_block(lines: _Lines, i: int, rule: Rule) -> int:
@@ -308,6 +324,8 @@ def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
                 break
     todo = range(len(lines)) if every else sorted(set(hits) | set(opening))
     for i in todo:
+        if not every and i not in hits:
+            continue  # an opening line without keywords: no edge rule can apply
         line = lines[i]
         if line.live:
             _cut_edges(line, ruleset.suffix, ruleset.prefix if i in opening else None, found, hits.get(i, []))
@@ -395,7 +413,7 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
         if title_done and after_title >= options.header_lines:
             break
         content = line.content
-        folded = fold(content)
+        folded = None
         if is_token_list(content):
             line.mark = ("B202", "links.menu-row")
             continue
@@ -409,6 +427,11 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
                                       ("B303", "header.outlet-line", parse_outlet_line)):
             if code == "B303" and not title_done:
                 continue  # an outlet-looking first line is more likely the title
+            if line.cuts or (code == "B302" and not may_be_meta_line(content)) or \
+                    (code == "B304" and not may_be_byline(content)):
+                continue  # the line cannot go to metadata this way
+            if folded is None:
+                folded = fold(content)
             info = parse(content, folded)
             if info.meta and info.consumed and not line.cuts:
                 line.mark = (code, rule_id)
@@ -438,6 +461,8 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
         line = lines[index]
         if not line.content or line.mark:
             continue
+        if line.held is not None:
+            line.pending, line.held = _held_hit(line), None
         if line.pending:
             line.mark = line.pending
             continue
@@ -507,6 +532,8 @@ def _drop_batch_repeats(lines: _Lines, stats: LineStats, options: BoilerplateOpt
 
 def _collect(text: str, lines: _Lines, found: Found) -> None:
     for line in lines.looked_at():
+        if line.mark is None and not line.cuts:
+            continue
         if line.mark is not None:
             code, rule_id = line.mark
             found.changes.append(Change(code, line.start, line.end, text[line.start:line.end], "", rule_id))
