@@ -489,6 +489,9 @@ def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None)
     contents = lines.contents
     # Only a line whose text occurs twice (or is the title) can go: find those in C first.
     counts = Counter(contents)
+    blank_repeats = max(counts.get("", 0) - 1, 0)
+    if len(contents) - len(counts) == blank_repeats and not (seen & counts.keys()):
+        return  # no text line occurs twice
     twice = {key for key, n in counts.items() if n > 1 and len(key) >= minimum} | (seen & counts.keys())
     if not twice:
         return
@@ -506,28 +509,30 @@ def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None)
 
 def _drop_batch_repeats(lines: _Lines, stats: LineStats, options: BoilerplateOptions) -> None:
     minimum = options.batch_min_chars
-    if not any(len(key := line_key(content)) >= minimum and key in stats for content in lines.contents):
+    contents = lines.contents
+    hot = {i for i, content in enumerate(contents) if len(key := line_key(content)) >= minimum and key in stats}
+    if not hot:
         return
-    live = [line for line in lines if line.live]
-    frequent = [line for line in live
-                if len(key := line_key(line.content)) >= options.batch_min_chars and key in stats]
+    made = lines.made
+    live = [i for i, content in enumerate(contents) if content and (i not in made or made[i].mark is None)]
+    frequent = [i for i in live if i in hot]
     if not frequent:
         return
-    hot = {id(line) for line in frequent}
-    body = [line for line in live if is_body(line.content)]
     # Frequent running text goes only from the edges of the document (a footer, a
     # standing intro); in the middle of the article it is syndicated text and stays.
     edge: set[int] = set()
     for sequence in (live, live[::-1]):
-        for line in sequence:
-            if id(line) not in hot:
+        for i in sequence:
+            if i not in hot:
                 break
-            edge.add(id(line))
-    drop = [line for line in frequent if id(line) in edge or not is_body(line.content)]
-    if body and all(id(line) in {id(d) for d in drop} for line in body):
+            edge.add(i)
+    drop = [i for i in frequent if i in edge or not is_body(contents[i])]
+    dropped = set(drop)
+    if not any(is_body(contents[i]) for i in live if i not in dropped) and \
+            any(is_body(contents[i]) for i in drop):
         return  # the whole article recurs: a duplicate document, not boilerplate
-    for line in drop:
-        line.mark = ("B402", "repeat.batch")
+    for i in drop:
+        lines[i].mark = ("B402", "repeat.batch")
 
 
 def _collect(text: str, lines: _Lines, found: Found) -> None:
