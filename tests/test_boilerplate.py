@@ -236,3 +236,25 @@ def test_running_text_hit_by_a_rule_goes_only_after_the_last_paragraph():
     assert notice in middle.text
     tail = find_boilerplate(f"{first}\n{second}\n{notice}\n", ruleset)
     assert notice not in tail.text and second in tail.text
+
+
+def test_a_table_printed_one_cell_a_line_is_not_a_link_list(shared, tmp_path):
+    # cwced 0df12126: an exam syllabus ends in its subjects table, one cell a
+    # line; the gold text keeps it, and removing it lost half the page.
+    page = shared / "corpus" / "cwced" / "original" / "0df12126-cd86-46a7-a00b-4d024a7a0954.html"
+    out = tmp_path / "out.jsonl"
+    result = run_cli("clean", str(page), "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    record = json.loads(out.read_text("utf-8"))
+    assert "large_removal" not in record["flags"]
+    for cell in ("附：招生专业及考试科目", "刘梦溪", "4、艺术美学与哲学经典阅读", "01舞蹈文化人类学"):
+        assert cell in record["text"]
+
+
+def test_headlines_after_the_article_still_go_even_when_the_menu_is_printed_twice():
+    body = "全县企业今天全部复工，工人们陆续返回岗位，生产线重新运转起来。"
+    menu = ["复工复产进行时", "湖南:助企业打赢复工防疫保卫战", "北京:保障企业能开工、开好工", "全力以“复”保供应",
+            "东三省给力复工促“六稳”"]
+    text = "\n".join([body, *menu, *menu]) + "\n"
+    found = find_boilerplate(text, ruleset_for(()))
+    assert found.text == body + "\n"

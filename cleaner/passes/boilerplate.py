@@ -472,10 +472,27 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
             continue
         last_body = index
         break
-    if len(run) >= options.link_list_min:
+    if len(run) >= options.link_list_min and not _is_table(run):
         for line in run:
             line.mark = ("B201", "links.link-list")
     return last_body
+
+
+# A table printed one cell a line (an exam syllabus, a discography) is short
+# lines too, but its cells recur (同上, 1、英语或俄语或日语, 语言：韩语) where the
+# headlines of a link list do not: such a run is content (cwced 0df12126, d5bced5e).
+_TABLE_MIN_LINES = 8
+_TABLE_REPEATED_SHARE = 0.25
+_TABLE_CELL_RECURS = 3
+
+
+def _is_table(run: list[_Line]) -> bool:
+    if len(run) < _TABLE_MIN_LINES:
+        return False
+    counts = Counter(line.content for line in run)
+    repeated = sum(n for n in counts.values() if n > 1)
+    # A menu printed twice repeats every line once; table cells recur more often.
+    return repeated >= _TABLE_REPEATED_SHARE * len(run) and max(counts.values()) >= _TABLE_CELL_RECURS
 
 
 def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
