@@ -258,3 +258,30 @@ def test_headlines_after_the_article_still_go_even_when_the_menu_is_printed_twic
     text = "\n".join([body, *menu, *menu]) + "\n"
     found = find_boilerplate(text, ruleset_for(()))
     assert found.text == body + "\n"
+
+
+def _blog_page(stamps):
+    first = "距墨尔本西北约110公里处，是当年澳大利亚发现第一块天然黄金的地方，现在是维多利亚州最受游客欢迎的观光城市。"
+    posts = [f"第{i}篇博文的标题\n{stamp}\n这是第{i}篇博文的正文，写了一些生活中的小事情，也写了心里的感受。"
+             for i, stamp in enumerate(stamps, start=1)]
+    return first, "\n".join([first, *posts]) + "\n"
+
+
+def test_a_blog_page_keeps_its_post_and_drops_the_other_posts_listed_under_it(shared):
+    # cwced 8f1cdd94 / 59562291: the post, then the blog's earlier posts, newest first.
+    first, page = _blog_page(["2005-03-18 01:58:01", "2005-03-18 01:28:08", "2005-03-15 16:47:37"])
+    found = find_boilerplate(page, ruleset_for(()))
+    assert found.text == first + "\n"
+    assert {r["rule"] for r in found.removed} == {"links.other-posts"}
+
+
+@pytest.mark.parametrize("stamps", [
+    ["2020/2/29 15:11", "2020/2/29 15:11"],          # one article pasted twice
+    ["2020-03-07 09:00", "2020-03-07 10:30"],        # a live report, times going forward
+    ["2005-03-18 01:58:01"],                         # one stamp is no list
+])
+def test_stamped_sections_that_are_not_a_list_of_older_posts_stay(stamps):
+    _, page = _blog_page(stamps)
+    found = find_boilerplate(page, ruleset_for(()))
+    assert "links.other-posts" not in {r["rule"] for r in found.removed}
+    assert all(f"这是第{i}篇博文的正文" in found.text for i in range(1, len(stamps) + 1))

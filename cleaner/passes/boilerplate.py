@@ -25,6 +25,7 @@ one of its keywords (one regex scan per line finds them all).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from itertools import accumulate, repeat
 from collections import Counter
@@ -116,6 +117,8 @@ class Boilerplate(Pass):
         Code("B199", "custom_rule", "line removed by a user rule file", ""),
         Code("B201", "link_list", "run of link-like lines after the article", "复工复产进行时⏎东三省给力复工促“六稳”"),
         Code("B202", "menu_row", "row of menu words", "日报 周报 杂志 人民网"),
+        Code("B203", "other_posts", "later posts of a blog page after the first one",
+             "长发剪了，感觉很轻松⏎2005-03-18 01:58:01⏎头发留的很长很长了，…"),
         # Header lines become record fields: check neither reports nor applies these.
         Code("B301", "title", "title line moved to the record's title", "銅仁江口:“紅色引擎”為復工復產注入強勁動能",
              structural=True),
@@ -170,6 +173,7 @@ def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = 
     _apply_line_rules(lines, ruleset, found, hits)
     _apply_edge_rules(lines, ruleset, found, hits)
     _parse_header(lines, options, found, title)
+    _drop_other_posts(text, lines)
     last_body = _strip_tail(lines, options)
     if last_body is not None:
         _apply_last_rules(lines[last_body], ruleset, found)
@@ -451,6 +455,46 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
             title_done = True
             continue
         break
+
+
+# A blog page shows its post, then the blog's other posts, newest first, each a
+# title line over a line holding nothing but its time stamp (cwced 8f1cdd94,
+# 59562291: the gold keeps the first post only). Such stamps, twice or more after
+# running text and going back in time, start the other posts; the same article
+# pasted twice (equal stamps) or a live report (times going forward) stays.
+_POST_STAMP = re.compile(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})[ \t\u3000]+(\d{1,2}):(\d\d)(?::(\d\d))?")
+_OTHER_POSTS_MIN = 2
+_POST_TITLE_MAX = 40
+
+
+def _drop_other_posts(text: str, lines: _Lines) -> None:
+    stamps = [m.start() for m in _POST_STAMP.finditer(text)]
+    if len(stamps) < _OTHER_POSTS_MIN:
+        return
+    contents = lines.contents
+    starts = lines.starts
+    titles = []
+    times = []
+    for position in stamps:
+        index = bisect_right(starts, position) - 1
+        stamp = _POST_STAMP.fullmatch(contents[index])
+        if stamp is None:
+            continue
+        above = index - 1
+        while above >= 0 and not contents[above]:
+            above -= 1
+        if above >= 0 and len(contents[above]) <= _POST_TITLE_MAX and not contents[above].endswith("。"):
+            titles.append(above)
+            times.append(tuple(int(part or 0) for part in stamp.groups()))
+    if len(titles) < _OTHER_POSTS_MIN or any(later >= earlier for earlier, later in zip(times, times[1:])):
+        return
+    first = titles[0]
+    if not any(is_body(content) for content in contents[:first]):
+        return  # the page opens with these posts: a blog's list, not a post with others under it
+    for index in range(first, len(contents)):
+        line = lines[index]
+        if line.content and line.mark is None:
+            line.mark = ("B203", "links.other-posts")
 
 
 def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
