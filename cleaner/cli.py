@@ -72,7 +72,7 @@ def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
 @app.command()
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output JSONL file (default: standard output).")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output JSONL file; - or none for standard output.")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes (default 1; with --engine ray, Ray actors, default one per CPU).")] = None,
     text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the inputs).")] = None,
@@ -90,6 +90,8 @@ def clean(
     from cleaner.io.atomic import atomic_writer
     from cleaner.io.sources import read_items
 
+    if output is not None and str(output) == "-":
+        output = None  # the usual spelling of standard output, never a file named "-"
     try:
         cfg = resolve_config(config, inputs, text_key=text_key, keep_removed=keep_removed,
                              rules=[str(r) for r in rules] if rules else None)

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 from conftest import ROOT, SEED_FILES, run_cli
 
@@ -26,6 +29,17 @@ def test_workers_give_byte_identical_output(tmp_path):
     assert run_cli("clean", "seeds/", "-o", str(one)).returncode == 0
     assert run_cli("clean", "seeds/", "--workers", "2", "-o", str(two)).returncode == 0
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_dash_output_is_standard_output(tmp_path):
+    to_file = tmp_path / "clean.jsonl"
+    assert run_cli("clean", str(ROOT / "seeds"), "-o", str(to_file)).returncode == 0
+    # Run from tmp_path (so a file named "-" would land there), importing this source tree.
+    proc = subprocess.run([sys.executable, "-m", "cleaner", "clean", str(ROOT / "seeds"), "-o", "-"], cwd=tmp_path,
+                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == to_file.read_bytes()
+    assert not (tmp_path / "-").exists()
 
 
 def test_jsonl_keeps_other_fields_and_id(tmp_path):
