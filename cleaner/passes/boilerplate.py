@@ -12,15 +12,21 @@ date/source line, the byline -- become metadata instead of text.
   line rule, unless it sits after the article's last body paragraph or inside a
   notice block a rule opened: a paragraph that mentions 版权 or 编辑 stays;
 - a run of short link-like lines after the last body paragraph is a link list
-  (related headlines, follow-us accounts);
+  (related headlines, follow-us accounts), unless its lines recur like the
+  cells of a table printed one cell a line;
+- on a blog page, the other posts listed under the post (a title over a bare
+  time stamp, newest first) go;
 - a line repeated in one document goes the second time; a line found in many
   documents of a run (``batch_min_docs``) goes as boilerplate even without a
   rule, but a body paragraph in the middle of an article is kept (syndicated
   text is not furniture).
 
-Cheap on clean text: paragraphs longer than any rule are only looked at in
-their last and first characters, and a rule is only tried on a line that holds
-one of its keywords (one regex scan per line finds them all).
+Cheap on clean text: one regex scan of the whole text finds every keyword of
+every rule (``RuleSet.keyword_hits``); a rule is only tried on a line that
+holds one of its keywords, paragraphs longer than any rule are only looked at
+in their last and first characters, running text a rule hits is only matched
+if the tail of the document reaches it, and a line becomes an object only when
+a step looks at it (repeats are found by a C-level count of all lines first).
 """
 
 from __future__ import annotations
@@ -468,6 +474,8 @@ _POST_TITLE_MAX = 40
 
 
 def _drop_other_posts(text: str, lines: _Lines) -> None:
+    if text.count(":") < _OTHER_POSTS_MIN:
+        return  # each stamp has its time's colon: most pages have none, and counting is cheap
     stamps = [m.start() for m in _POST_STAMP.finditer(text)]
     if len(stamps) < _OTHER_POSTS_MIN:
         return
