@@ -186,3 +186,102 @@ def test_lines_recurring_across_a_run_go_but_body_paragraphs_stay(tmp_path):
     # Below the threshold nothing is learnt.
     few = Pipeline().observe([(folder / "00.txt").read_text("utf-8")])
     assert not few.config.line_stats.frequent
+
+
+def _keyword_texts(shared):
+    texts = [path.read_text("utf-8") for path in SEED_FILES]
+    texts += [p.read_text("utf-8") for p in sorted((shared / "examples").glob("*.txt"))]
+    texts += [p.read_text("utf-8", errors="replace") for p in sorted((shared / "corpus" / "cwced" / "cleaned").iterdir())[:20]]
+    return texts
+
+
+def test_the_fast_keyword_scan_finds_what_the_word_tree_finds(shared):
+    # The whole-text scan (first two characters as sets, then the tree) must
+    # report the same (position, spelling) hits as the plain prefix tree,
+    # longest word first and without overlaps, on real pages and on runs of
+    # keywords that overlap each other (责编:, 编辑, 摄影, 版权所有©).
+    import re as stdlib_re
+
+    from cleaner.boilerplate.rules import trie_pattern
+
+    ruleset = ruleset_for(())
+    words = set(ruleset.line.by_keyword) | set(ruleset.suffix.by_keyword) | set(ruleset.prefix.by_keyword)
+    tree = stdlib_re.compile(trie_pattern(words))
+    dense = "责编:编辑摄影版权所有©(完)END上一篇下一页原标题記者:攝影" * 3 + "责任编辑编辑编"
+    for text in [*_keyword_texts(shared), dense, dense[1:], dense[::-1]]:
+        assert ruleset.keyword_hits(text) == [(m.start(), m.group()) for m in tree.finditer(text)]
+
+
+def test_header_hints_never_skip_a_line_the_parsers_would_take(shared):
+    from cleaner.boilerplate.header import may_be_byline, may_be_meta_line, parse_byline, parse_meta_line
+
+    lines = {line.strip() for text in _keyword_texts(shared) for line in text.splitlines() if line.strip()}
+    lines |= {"2020-03-07 16:21:56来源:国际在线编辑:柳洪华", "來源：人民網", "□ 《民生周刊》记者 郑智维", "文/張三"}
+    for line in lines:
+        folded = fold(line)
+        if parse_meta_line(line, folded).meta:
+            assert may_be_meta_line(line), line
+        if parse_byline(line, folded).meta:
+            assert may_be_byline(line), line
+
+
+def test_running_text_hit_by_a_rule_goes_only_after_the_last_paragraph():
+    # Two sentences of running text that a line rule matches: kept in the
+    # middle of the article, removed when nothing but furniture follows it.
+    notice = "未经本网书面授权，任何单位和个人不得转载本网作品。违者必究，本网保留追究其法律责任的权利。"
+    first = "全县企业今天全部复工，工人们陆续返回岗位，生产线重新运转起来。" * 2
+    second = "县里还为企业协调了口罩和消毒液，帮助解决用工难题，确保生产安全。" * 2
+    ruleset = ruleset_for(())
+    middle = find_boilerplate(f"{first}\n{notice}\n{second}\n", ruleset)
+    assert notice in middle.text
+    tail = find_boilerplate(f"{first}\n{second}\n{notice}\n", ruleset)
+    assert notice not in tail.text and second in tail.text
+
+
+def test_a_table_printed_one_cell_a_line_is_not_a_link_list(shared, tmp_path):
+    # cwced 0df12126: an exam syllabus ends in its subjects table, one cell a
+    # line; the gold text keeps it, and removing it lost half the page.
+    page = shared / "corpus" / "cwced" / "original" / "0df12126-cd86-46a7-a00b-4d024a7a0954.html"
+    out = tmp_path / "out.jsonl"
+    result = run_cli("clean", str(page), "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    record = json.loads(out.read_text("utf-8"))
+    assert "large_removal" not in record["flags"]
+    for cell in ("附：招生专业及考试科目", "刘梦溪", "4、艺术美学与哲学经典阅读", "01舞蹈文化人类学"):
+        assert cell in record["text"]
+
+
+def test_headlines_after_the_article_still_go_even_when_the_menu_is_printed_twice():
+    body = "全县企业今天全部复工，工人们陆续返回岗位，生产线重新运转起来。"
+    menu = ["复工复产进行时", "湖南:助企业打赢复工防疫保卫战", "北京:保障企业能开工、开好工", "全力以“复”保供应",
+            "东三省给力复工促“六稳”"]
+    text = "\n".join([body, *menu, *menu]) + "\n"
+    found = find_boilerplate(text, ruleset_for(()))
+    assert found.text == body + "\n"
+
+
+def _blog_page(stamps):
+    first = "距墨尔本西北约110公里处，是当年澳大利亚发现第一块天然黄金的地方，现在是维多利亚州最受游客欢迎的观光城市。"
+    posts = [f"第{i}篇博文的标题\n{stamp}\n这是第{i}篇博文的正文，写了一些生活中的小事情，也写了心里的感受。"
+             for i, stamp in enumerate(stamps, start=1)]
+    return first, "\n".join([first, *posts]) + "\n"
+
+
+def test_a_blog_page_keeps_its_post_and_drops_the_other_posts_listed_under_it(shared):
+    # cwced 8f1cdd94 / 59562291: the post, then the blog's earlier posts, newest first.
+    first, page = _blog_page(["2005-03-18 01:58:01", "2005-03-18 01:28:08", "2005-03-15 16:47:37"])
+    found = find_boilerplate(page, ruleset_for(()))
+    assert found.text == first + "\n"
+    assert {r["rule"] for r in found.removed} == {"links.other-posts"}
+
+
+@pytest.mark.parametrize("stamps", [
+    ["2020/2/29 15:11", "2020/2/29 15:11"],          # one article pasted twice
+    ["2020-03-07 09:00", "2020-03-07 10:30"],        # a live report, times going forward
+    ["2005-03-18 01:58:01"],                         # one stamp is no list
+])
+def test_stamped_sections_that_are_not_a_list_of_older_posts_stay(stamps):
+    _, page = _blog_page(stamps)
+    found = find_boilerplate(page, ruleset_for(()))
+    assert "links.other-posts" not in {r["rule"] for r in found.removed}
+    assert all(f"这是第{i}篇博文的正文" in found.text for i in range(1, len(stamps) + 1))

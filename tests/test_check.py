@@ -317,17 +317,9 @@ FRAGMENTS = [
 ]
 messy_text = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=40).map("".join)
 
-# The property tests below find real idempotence bugs between passes: layout
-# strips CJK spaces before punctuation widens the marks beside them (a space
-# after ``)`` or ``,`` next to Latin text becomes a CJK space only once the mark
-# is ``）``/``，``), and punctuation turns a lone ``…`` after ``。。”`` into ``……``
-# only on the second run. Until the passes are fixed they are expected to fail
-# now and then (non-strict); the minimal cases are pinned strictly below so
-# fixing them shows up as an XPASS to clean up.
-KNOWN_PASS_BUGS = pytest.mark.xfail(reason="cross-pass idempotence bugs (layout vs punctuation)", strict=False)
-
-
-@KNOWN_PASS_BUGS
+# Layout and punctuation follow one white space rule (cleaner.chars), so what
+# one leaves the other never changes on a second run; the cross-pass cases
+# found here are pinned in tests/test_layout.py.
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=messy_text, final_newline=st.booleans())
 def test_fix_is_idempotent_on_generated_text(tmp_path, body, final_newline):
@@ -337,7 +329,6 @@ def test_fix_is_idempotent_on_generated_text(tmp_path, body, final_newline):
     assert_silent(second)
 
 
-@KNOWN_PASS_BUGS
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bodies=st.lists(messy_text, min_size=1, max_size=4))
 def test_fix_is_idempotent_on_generated_jsonl(tmp_path, bodies):
@@ -350,7 +341,6 @@ def test_fix_is_idempotent_on_generated_jsonl(tmp_path, bodies):
     assert [(r["id"], r["tag"]) for r in fixed] == [(r["id"], r["tag"]) for r in records]
 
 
-@KNOWN_PASS_BUGS
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fix_is_idempotent_on_seed_excerpts(tmp_path, data):

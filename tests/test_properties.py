@@ -38,16 +38,6 @@ def real_texts() -> list[tuple[str, str]]:
 
 
 REAL = real_texts()
-# Found by these properties; they live in passes other than the reliability
-# work (layout vs punctuation order, line joining after boilerplate removal),
-# pinned strictly so a fix shows up as XPASS.
-KNOWN_NOT_IDEMPOTENT = {
-    "2168485b-0614-4e1e-b88e-289bde57e5f0.txt": "layout joins lines on the second run that a removed line kept apart",
-    "2397c95d-2de8-4ca5-a569-4fffd20b9d50.txt": "a space after 。 is left by layout, then removed once punctuation widened it",
-    "b70f455d-50d6-4c8c-a450-07d8e5ca2e06.txt": "spaces before “ survive one run (layout runs before punctuation)",
-    "d5bced5e-4ff7-49a8-8808-4344f0823c51.txt": "spaces before （ and — survive one run (layout runs before punctuation)",
-    "e3f3b532-95de-433e-a4b5-ad51bb981c96.txt": "a space before —— survives one run",
-}
 
 
 def _content(record: dict) -> tuple:
@@ -66,10 +56,7 @@ def pipeline() -> Pipeline:
     return Pipeline()
 
 
-@pytest.mark.parametrize("name, text", [
-    pytest.param(n, t, marks=pytest.mark.xfail(reason=KNOWN_NOT_IDEMPOTENT[n], strict=True))
-    if n in KNOWN_NOT_IDEMPOTENT else (n, t) for n, t in REAL
-], ids=[n for n, _ in REAL])
+@pytest.mark.parametrize("name, text", REAL, ids=[n for n, _ in REAL])
 def test_cleaning_a_cleaned_record_changes_nothing(pipeline, name, text):
     once = pipeline.clean({"id": name, "text": text})
     twice = pipeline.clean(once)

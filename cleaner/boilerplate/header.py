@@ -8,9 +8,14 @@ original line, never made up: a field that is not there stays absent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 import regex
+
+from cleaner.boilerplate.fold import fold_table
 
 # Dates as news pages print them: 2020年03月10日14:16, 2020/2/29 15:11, 2020-03-07 16:21:56.
 _DATE = regex.compile(
@@ -41,6 +46,30 @@ _BYLINE = regex.compile(
     r"[□■●◆▲◇○]?\s*(?:[《<]\s*(?P<outlet>[^》>]{1,20}?)\s*[》>]\s*)?(?:本报|本刊|本网)?(?:特约记者|记者|通讯员|撰稿人?|作者|文)\s*[:/]?\s*"
     rf"(?P<author>{_NAMES})"
 )
+
+
+def _folding_to(targets: str) -> Any:
+    """A pattern finding, in unfolded text, any character whose fold is one of ``targets``."""
+    chars = set(targets) | {chr(k) for k, v in fold_table().items() if chr(v) in targets}
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+@cache
+def _hints() -> tuple[Any, Any]:
+    # A meta line has a date (ASCII digits once folded) or a "label:" field; a
+    # byline has 记者/通讯员/撰稿/作者/文 at its start. Lines without these
+    # characters (most first paragraphs) need neither a fold nor a parse.
+    return _folding_to(":0123456789"), _folding_to("记通撰作文")
+
+
+def may_be_meta_line(original: str) -> bool:
+    """False only when ``parse_meta_line`` cannot find anything in the line."""
+    return _hints()[0].search(original) is not None
+
+
+def may_be_byline(original: str) -> bool:
+    """False only when ``parse_byline`` cannot match the line."""
+    return _hints()[1].search(original) is not None
 
 
 @dataclass

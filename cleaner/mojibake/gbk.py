@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from cleaner.mojibake.lm import CharLM
 from cleaner.mojibake.pinyin import SYLLABLE, is_reading
@@ -52,6 +53,7 @@ class Repair:
     annotations: int = 0  # real annotations removed inside the repaired run
 
 
+@cache
 def _gbk2(c: str) -> bytes | None:
     try:
         b = c.encode("gbk")
@@ -68,6 +70,21 @@ def _char(pair: bytes) -> str | None:
     return c if len(c) == 1 and not c.isascii() else None
 
 
+# The search tries every lead byte before a trail byte and every trail byte
+# after a lead byte, run after run: each row and column of the GBK table is
+# decoded once (decoding pair by pair was a fifth of the pass).
+@cache
+def _row(lead: int) -> tuple[tuple[int, str], ...]:
+    """(trail, character) of the characters ``lead`` + a trail byte, in byte order."""
+    return tuple((t, c) for t in TRAILS if (c := _char(bytes((lead, t)))))
+
+
+@cache
+def _column(trail: int) -> tuple[tuple[int, str], ...]:
+    """(lead, character) of the characters a lead byte + ``trail``, in byte order."""
+    return tuple((x, c) for x in LEADS if (c := _char(bytes((x, trail)))))
+
+
 def _run_bytes(run: str) -> bytes | None:
     out = bytearray()
     for c in run:
@@ -81,10 +98,43 @@ def _run_bytes(run: str) -> bytes | None:
     return bytes(out)
 
 
-def _best(cands: list[str], left: str, right: str, lm: CharLM) -> str | None:
+@lru_cache(maxsize=4096)
+def _reading_leads(byte: int, syllable: str) -> tuple[int, ...]:
+    """Second bytes after ``byte`` that make a character read ``syllable``
+    (the annotator's match), each a possible hidden lead byte."""
+    return tuple(x for x, c in _row(byte) if x >= 0x81 and is_reading(c, syllable))
+
+
+@lru_cache(maxsize=4096)
+def _first_candidates(trail: int, leads: tuple[int, ...] | None) -> tuple[str, ...]:
+    """Characters a hidden lead byte (any, or one of ``leads``) + ``trail``."""
+    if leads is None:
+        return tuple(c for _, c in _column(trail))
+    column = dict(_column(trail))
+    return tuple(column[x] for x in leads if x in column)
+
+
+@lru_cache(maxsize=4096)
+def _reading_trails(lead: int, syllable: str) -> tuple[str, ...]:
+    return tuple(c for _, c in _row(lead) if is_reading(c, syllable))
+
+
+@cache
+def _trails(lead: int) -> tuple[str, ...]:
+    return tuple(c for _, c in _row(lead))
+
+
+# The best reading of one character depends on nothing else, and the same
+# damage recurs (the same garbled line on every page of a site, a run tried
+# again from the next marker): remembered, bounded.
+@lru_cache(maxsize=4096)
+def _best(cands: tuple[str, ...], left: str, right: str, lm: CharLM) -> str | None:
     best, best_score = None, lm.score(left + REPLACEMENT + right)
-    for c in cands:
-        s = lm.score(left + c + right)
+    # ``left`` is scored once; each candidate adds its own terms (same floats as
+    # scoring ``left + c + right`` whole, see CharLM.extend)
+    texts = [c + right for c in cands]
+    scores = lm.extend_each(lm.score(left), left[-1], texts) if left else lm.score_each(texts)
+    for c, s in zip(cands, scores):
         if s > best_score:
             best, best_score = c, s
     return best
@@ -175,9 +225,9 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         prev = _gbk2(text[s - 1])
         if prev is None:
             return None
-        leads = [x for x in LEADS if (c := _char(bytes((prev[1], x)))) and is_reading(c, syl)]
+        leads = _reading_leads(prev[1], syl)
     else:
-        leads = list(LEADS)
+        leads = None  # any
     if not body_all:
         return None
     if e_letter or len(body_all) >= 2:
@@ -199,7 +249,7 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         return None
     if len(middle) * 2 != len(mid_bytes):
         return None
-    first_cands = [c for x in leads if (c := _char(bytes((x, body_all[0]))))]
+    first_cands = _first_candidates(body_all[0], leads)
     if not first_cands:
         return None
     first = _best(first_cands, left, middle[:1] or right[:1], lm)
@@ -213,10 +263,10 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
     if not e_letter:
         lead = body_all[-1]
         if e_syl:
-            trails = [c for t in TRAILS if (c := _char(bytes((lead, t)))) and is_reading(c, e_syl)]
+            trails = _reading_trails(lead, e_syl)
             annotations = 1
         else:
-            trails = [c for t in TRAILS if (c := _char(bytes((lead, t))))]
+            trails = _trails(lead)
             suffix = REPLACEMENT  # the ASCII byte the decoder ate is lost
         before_last = (first + middle)[-1:]
         last = _best(trails, before_last, suffix or right[:1], lm)
@@ -240,9 +290,107 @@ _VANISHED_FIRST = [*range(0xAA, 0xB0), *range(0xF8, 0xFF)]
 _VANISHED_SECOND = range(0xA1, 0xFF)
 
 
+@cache
+def _vanished_firsts(lead: int) -> tuple[str, ...]:
+    """Characters ``lead`` + a byte that opens a user-defined pair, in byte order."""
+    return tuple(c for t, c in _row(lead) if t in _VANISHED_FIRST)
+
+
+@cache
+def _vanished_seconds(trail: int) -> tuple[str, ...]:
+    """Characters a user-defined area's second byte + ``trail``, in byte order."""
+    return tuple(c for x, c in _column(trail) if x >= _VANISHED_SECOND.start)
+
+
+def _by_score(cands, scores: list[float]) -> list[str]:
+    """``cands`` best first; equals keep their order (a stable sort, as before)."""
+    return [cands[i] for i in sorted(range(len(cands)), key=lambda i: -scores[i])]
+
+
+def _window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, cache) -> list[tuple[str, str]]:
+    """(a, b) pairs to try for the two-byte ``pair``: the 13 best first halves
+    after ``prev`` by 5 best second halves before ``window_end``."""
+    firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+    firsts = _by_score(firsts, lm.extend_each(lm.first_logp(prev), prev, firsts, cache))[:13]
+    seconds = _by_score(seconds, lm.score_each([c + window_end for c in seconds], cache))[:5]
+    return [(a, b) for a in firsts for b in seconds]
+
+
+def _doc_window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, cache) -> list[tuple[str, str]]:
+    """``_window_candidates`` under a document that knows some of the pairs:
+    the model's scores of the halves (remembered), with the score of each half
+    whose pair recurs in the document worked out again under it (for any other
+    pair the document's score is the model's, to the last bit)."""
+    firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+    first_scores, second_scores = _model_half_scores(pair, prev, window_end, lm)
+    chars, recurring = cache.characters(), cache.recurring()
+    if prev in chars:
+        first_scores = list(first_scores)
+        for a in chars.intersection(firsts):
+            if prev + a in recurring:
+                first_scores[_index(firsts)[a]] = lm.score(prev + a, cache)
+    if window_end in chars:
+        second_scores = list(second_scores)
+        for b in chars.intersection(seconds):
+            if b + window_end in recurring:
+                second_scores[_index(seconds)[b]] = lm.score(b + window_end, cache)
+    firsts = _by_score(firsts, first_scores)[:13]
+    seconds = _by_score(seconds, second_scores)[:5]
+    return [(a, b) for a in firsts for b in seconds]
+
+
+@lru_cache(maxsize=4096)
+def _model_half_scores(pair: bytes, prev: str, window_end: str, lm: CharLM) -> tuple[list[float], list[float]]:
+    """Model scores of ``prev + a`` for each first half and of ``b + window_end``
+    for each second half of the two-byte ``pair`` (callers copy before changing)."""
+    firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+    return (lm.extend_each(lm.first_logp(prev), prev, firsts),
+            lm.score_each([c + window_end for c in seconds]))
+
+
+@lru_cache(maxsize=1024)
+def _index(chars: tuple[str, ...]) -> dict[str, int]:
+    return {c: i for i, c in enumerate(chars)}
+
+
+def _model_alone(cache, prev: str, window_end: str, pair: bytes) -> bool:
+    """Are all the pairs ``_window_candidates`` and the windows score unknown to
+    the document? Then the model alone decides, the same on every page."""
+    chars = cache.characters()
+    firsts = chars & frozenset(_vanished_firsts(pair[0]))
+    seconds = chars & frozenset(_vanished_seconds(pair[1]))
+    return not cache.knows_any([*(prev + a for a in firsts), *(b + window_end for b in seconds),
+                                *(a + b for a in firsts for b in seconds)])
+
+
+@lru_cache(maxsize=4096)
+def _model_windows(pair: bytes, prev: str, window_end: str, lm: CharLM):
+    """``_window_candidates`` under the model alone, with the three terms each
+    window adds (0.0 for a missing third: adding it changes no float)."""
+    candidates = _window_candidates(pair, prev, window_end, lm, None)
+    terms = [(lm.term(prev + a), lm.term(a + b), lm.term(b + window_end) if window_end else 0.0)
+             for a, b in candidates]
+    return candidates, terms
+
+
+# Two scores of one candidate computed in a different order may differ in the
+# last bits; far below any difference the model makes between two readings.
+_ROUNDING = 1e-6
+
+
 def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
-                     cache: dict[str, float] | None, margin: float = 5.0) -> str:
-    """Put back one pair that vanished inside the run (``奔疵旱V`` lost AA D4 of ``吉源``)."""
+                     cache, margin: float = 5.0) -> str:
+    """Put back one pair that vanished inside the run (``奔疵旱V`` lost AA D4 of ``吉源``).
+
+    The whole candidate ``left + chars[:k] + a + b + chars[k + 1:] + right`` is
+    what is compared, but a bigram score of candidates that share a head and
+    a tail differs only in the terms of ``a``, ``b`` and the character after
+    them: the head is scored once per ``k``, each candidate's window is added to
+    it, and only the candidates whose window comes within rounding of the best
+    window get the tail added (a running score only grows with its start, so no
+    other candidate can reach the best). The result is the candidate the whole
+    scoring picks, the first of equals included.
+    """
     if not cache:
         return chars
     best, best_score = chars, lm.score(left + chars + right, cache)
@@ -252,13 +400,28 @@ def _insert_vanished(chars: str, left: str, right: str, lm: CharLM,
         if pair is None:
             continue
         before, after = left + chars[:k], chars[k + 1:] + right
-        firsts = [c for t in _VANISHED_FIRST if (c := _char(bytes((pair[0], t))))]
-        seconds = [c for lead in _VANISHED_SECOND if (c := _char(bytes((lead, pair[1]))))]
-        firsts = sorted(firsts, key=lambda c: -lm.score(before[-1:] + c, cache))[:13]
-        seconds = sorted(seconds, key=lambda c: -lm.score(c + after[:1], cache))[:5]
-        for a in firsts:
-            for b in seconds:
-                s = lm.score(before + a + b + after, cache)
-                if s > best_score:
-                    best, best_score = chars[:k] + a + b + chars[k + 1:], s
+        prev, window_end, tail = before[-1], after[:1], after[1:]
+        head = lm.score(before, cache)
+        if _model_alone(cache, prev, window_end, pair):
+            candidates, terms = _model_windows(pair, prev, window_end, lm)
+            windows = []
+            for t1, t2, t3 in terms:
+                w = head
+                w += t1
+                w += t2
+                w += t3
+                windows.append(w)
+        else:
+            candidates = _doc_window_candidates(pair, prev, window_end, lm, cache)
+            windows = lm.extend_each(head, prev, [a + b + window_end for a, b in candidates], cache)
+        if not candidates:
+            continue
+        top = max(windows)
+        for w, (a, b) in zip(windows, candidates):
+            if w < top - _ROUNDING:
+                continue
+            s = lm.extend(w, window_end or b, tail, cache)
+            if s > best_score:
+                best, best_score = chars[:k] + a + b + chars[k + 1:], s
     return best if best_score - base >= margin else chars
+

@@ -9,11 +9,14 @@ the same bytes matter, so the constants for non-Han characters are coarse.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import math
 import re
+from collections import Counter
 from functools import cache
 from importlib import resources
+from operator import add
 
 # Interpolation weight of the bigram estimate.
 BIGRAM_WEIGHT = 0.7
@@ -34,13 +37,43 @@ LOGP_OTHER = math.log(1e-7)  # kana, Cyrillic, Latin-1 letters, private use ...
 
 
 _LOG_UNSEEN_PAIR = math.log(1.0 - BIGRAM_WEIGHT)
+_NOTHING: dict[str, float] = {}
+# Memoised terms kept at most (about 30 MB); a corpus with damage meets a few
+# thousand distinct pairs per damaged page, mostly the same ones.
+_MAX_TERMS = 200_000
+
+
+class _BigramTable:
+    """log P(b | a) from the count table, worked out per pair when it is first
+    asked for: parsing and taking logs of all 111k pairs at load cost 0.1 s,
+    and a corpus meets a few thousand of them."""
+
+    def __init__(self, counts: dict[str, str]):
+        self._counts = counts  # unparsed: "7" for a count of 7
+
+    def get(self, pair: str, default: float | None = None) -> float | None:
+        n = self._counts.get(pair) if len(pair) == 2 else None
+        if n is None:
+            return default
+        first = self._counts.get(pair[0])
+        if first is None:
+            return default
+        return math.log(int(n)) - math.log(int(first))
+
+    def __contains__(self, pair: str) -> bool:
+        return self.get(pair) is not None
 
 
 class CharLM:
-    def __init__(self, unigrams: dict[str, float], bigrams: dict[str, float], floor: float):
+    def __init__(self, unigrams: dict[str, float], bigrams, floor: float):
         self.unigrams = unigrams  # char -> log P(char)
-        self.bigrams = bigrams  # pair -> log P(b | a)
+        self.bigrams = bigrams  # pair -> log P(b | a), a mapping with .get and ``in``
         self.floor = floor  # log P of an unseen Han character
+        # A score is a sum of one term per character, and the GBK search scores
+        # hundreds of thousands of short candidates built from a few thousand
+        # distinct pairs: each term (an exp and a log) is worked out once.
+        self._char_logps: dict[str, float] = {}
+        self._terms: dict[str, float] = {}
 
     def char_logp(self, c: str) -> float:
         p = self.unigrams.get(c)
@@ -60,38 +93,117 @@ class CharLM:
             return self.floor
         return LOGP_OTHER
 
-    def score(self, text: str, cache: dict[str, float] | None = None) -> float:
+    def _term(self, pair: str, cache) -> float:
+        """What ``pair[1]`` adds to a score after ``pair[0]``."""
+        b = cache.get(pair) if cache else None
+        model_term = b is None  # the document does not know the pair: the model's own
+        if model_term:
+            t = self._terms.get(pair)
+            if t is not None:
+                return t
+            b = self.bigrams.get(pair)
+        u = self._char_logps.get(pair[1])
+        if u is None:
+            u = self._char_logps[pair[1]] = self.char_logp(pair[1])
+        if b is None:
+            t = _LOG_UNSEEN_PAIR + u
+        else:
+            t = math.log(BIGRAM_WEIGHT * math.exp(b) + (1.0 - BIGRAM_WEIGHT) * math.exp(u))
+        if model_term:
+            if len(self._terms) >= _MAX_TERMS:
+                self._terms.clear()  # a long run of damaged pages: memory stays bounded
+            self._terms[pair] = t
+        return t
+
+    def term(self, pair: str) -> float:
+        """What ``pair[1]`` adds to a score after ``pair[0]`` (the model alone)."""
+        t = self._terms.get(pair)
+        return self._term(pair, None) if t is None else t
+
+    def first_logp(self, c: str) -> float:
+        """What the first character of a text adds to its score."""
+        p = self._char_logps.get(c)
+        if p is None:
+            p = self._char_logps[c] = self.char_logp(c)
+        return p
+
+    def score(self, text: str, cache=None) -> float:
         """Log-probability of ``text`` (first character scored by its unigram).
 
         ``cache`` holds bigram log-probabilities from the document itself (see
-        ``document_bigrams``): names such as ``吉源煤礦`` are in no dictionary
+        ``LazyDocumentBigrams``): names such as ``吉源煤礦`` are in no dictionary
         but recur in the article that is being repaired.
         """
-        if not text:
-            return 0.0
-        # The GBK search scores hundreds of thousands of short candidates: the
-        # unigram table is looked up first, the constant computed once.
-        uni = self.char_logp
-        unigrams = self.unigrams
-        bigrams = self.bigrams
-        cached = cache or {}
-        unseen_pair = _LOG_UNSEEN_PAIR
-        prev = text[0]
-        total = uni(prev)
-        for c in text[1:]:
-            u = unigrams.get(c)
-            if u is None:
-                u = uni(c)
-            pair = prev + c
-            b = cached.get(pair)
-            if b is None:
-                b = bigrams.get(pair)
-            if b is None:
-                total += unseen_pair + u
+        return self._extend_each(0.0, None, (text,), cache)[0]
+
+    def extend(self, total: float, prev: str, text: str, cache=None) -> float:
+        """``score(s + text)`` given ``total == score(s)`` and ``prev == s[-1]``.
+
+        The terms are added one at a time, left to right, exactly as ``score``
+        adds them, so the result is the same float: a search can score the
+        shared head of its candidates once and the decisions stay the same.
+        """
+        return self._extend_each(total, prev, (text,), cache)[0]
+
+    def extend_each(self, total: float, prev: str, texts, cache=None) -> list[float]:
+        """``[extend(total, prev, t, cache) for t in texts]``: the GBK search
+        scores a hundred candidates at a time."""
+        return self._extend_each(total, prev, texts, cache)
+
+    def score_each(self, texts, cache=None) -> list[float]:
+        """``[score(t, cache) for t in texts]``."""
+        return self._extend_each(0.0, None, texts, cache)
+
+    def _extend_each(self, total: float, prev: str | None, texts, cache) -> list[float]:
+        # With ``prev`` None, each text is scored from its first character.
+        # A term is the document's own only for a pair that recurs in it (see
+        # LazyDocumentBigrams); every other pair takes the model's memoised
+        # term, so a new document does not work out its terms again.
+        model_terms = self._terms
+        if not cache:
+            doc_terms, recurring = model_terms, _NOTHING
+        elif isinstance(cache, LazyDocumentBigrams):
+            doc_terms, recurring = cache.terms, cache.recurring()
+        else:  # a plain dict of bigrams
+            doc_terms, recurring = {}, cache
+        doc_get, model_get = doc_terms.get, model_terms.get
+        first_logps = self._char_logps
+        out = []
+        for text in texts:
+            if prev is not None:
+                s, p = total, prev
+            elif not text:
+                out.append(0.0)
+                continue
             else:
-                total += math.log(BIGRAM_WEIGHT * math.exp(b) + (1.0 - BIGRAM_WEIGHT) * math.exp(u))
-            prev = c
-        return total
+                p = text[0]
+                s = first_logps.get(p)
+                if s is None:
+                    s = self.first_logp(p)
+                text = text[1:]
+            for c in text:
+                pair = p + c
+                t = doc_get(pair)
+                if t is None:
+                    if pair in recurring:
+                        t = doc_terms[pair] = self._term(pair, cache)
+                    else:
+                        t = model_get(pair)
+                        if t is None:
+                            t = self._term(pair, None)
+                s += t
+                p = c
+            out.append(s)
+        return out
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 (one model per process, loaded once)
+    def common_set(self, threshold: float) -> frozenset[str]:
+        """Characters in the unigram table at or above ``threshold``: for a
+        character of the Han blocks, exactly those with ``char_logp(c) >=
+        threshold``, since one the table lacks scores ``floor`` or
+        ``LOGP_OTHER``, both below any threshold the callers use (checked)."""
+        assert max(self.floor, LOGP_OTHER) < threshold
+        return frozenset(c for c, p in self.unigrams.items() if p >= threshold)
 
     def is_rare(self, c: str) -> bool:
         return self.char_logp(c) < RARE_LOGP
@@ -103,45 +215,83 @@ class CharLM:
 @cache
 def load() -> CharLM:
     raw = resources.files("cleaner.data").joinpath("charlm.txt.gz").read_bytes()
-    lines = gzip.decompress(raw).decode("utf-8").split("\n")
-    header = lines[0]
+    header, _, body = gzip.decompress(raw).decode("utf-8").partition("\n")
     total = float(header.split("total=")[1])
-    counts: dict[str, int] = {}
-    for line in lines[1:]:
-        if line:
-            key, _, n = line.partition("\t")
-            counts[key] = int(n)
+    # "<chars>\t<count>" lines, and no key holds whitespace: one C-level split;
+    # the counts stay strings until a pair is first looked up (see _BigramTable).
+    fields = body.split()
+    counts = dict(zip(fields[0::2], fields[1::2]))
     log_total = math.log(total)
-    unigrams = {k: math.log(n) - log_total for k, n in counts.items() if len(k) == 1}
-    bigrams = {k: math.log(n) - math.log(counts[k[0]]) for k, n in counts.items()
-               if len(k) == 2 and k[0] in counts}
-    return CharLM(unigrams, bigrams, math.log(0.5) - log_total)
+    unigrams = {k: math.log(int(n)) - log_total for k, n in counts.items() if len(k) == 1}
+    return CharLM(unigrams, _BigramTable(counts), math.log(0.5) - log_total)
+
+
+_HAN_RUN = re.compile(f"{_HAN.pattern}{{2,}}")
+
+
+def _han_runs(text: str) -> str:
+    # One string of the runs, counted in C: a per-run Counter.update loop cost
+    # 5 ms on a long page. The "\n" between runs is never Han: its pairs are
+    # dropped by the callers.
+    return "\n".join(_HAN_RUN.findall(text))
+
+
+def _document_counts(text: str) -> tuple[Counter[str], Counter[str]]:
+    """(characters, adjacent pairs) of the runs of Han characters in ``text``."""
+    runs = _han_runs(text)
+    return Counter(runs), Counter(map(add, runs, runs[1:]))
 
 
 def document_bigrams(text: str, lm: CharLM, min_count: int = 2) -> dict[str, float]:
     """Bigrams of common Han characters that recur in ``text``, as log P(b | a)."""
-    from collections import Counter
-
-    han = [m.group() for m in re.finditer(f"{_HAN.pattern}{{2,}}", text)]
-    pairs: Counter[str] = Counter()
-    firsts: Counter[str] = Counter()
-    for run in han:
-        firsts.update(run)
-        pairs.update(a + b for a, b in zip(run, run[1:]))
+    firsts, pairs = _document_counts(text)
     return {ab: math.log(n / firsts[ab[0]]) for ab, n in pairs.items()
-            if n >= min_count and not lm.is_rare(ab[0]) and not lm.is_rare(ab[1])}
+            if n >= min_count and "\n" not in ab and not lm.is_rare(ab[0]) and not lm.is_rare(ab[1])}
 
 
 class LazyDocumentBigrams:
-    """``document_bigrams`` computed on first look-up: most documents never need it."""
+    """``document_bigrams(text, lm).get``, with the counting done on first
+    look-up and each pair's value worked out when it is asked for: most
+    documents never need it, and a search asks for a few hundred pairs."""
 
-    def __init__(self, text: str, lm: CharLM):
-        self._text, self._lm, self._table = text, lm, None
+    def __init__(self, text: str, lm: CharLM, min_count: int = 2):
+        self._text, self._lm, self._min_count = text, lm, min_count
+        self._runs: str | None = None
+        self._recurring: dict[str, int] = {}
+        self._characters: frozenset[str] | None = None
+        # score terms of the pairs that recur here (see CharLM._extend_each)
+        self.terms: dict[str, float] = {}
+
+    def recurring(self) -> dict[str, int]:
+        """Pairs seen at least ``min_count`` times: the only ones with a value."""
+        if self._runs is None:
+            self._runs = _han_runs(self._text)
+            pairs = Counter(map(add, self._runs, self._runs[1:]))
+            self._recurring = {p: n for p, n in pairs.items() if n >= self._min_count and "\n" not in p}
+        return self._recurring
+
+    def knows_any(self, pairs) -> bool:
+        """Has the document a value of its own for any of ``pairs`` (an
+        iterable of two-character strings)? When not, scores under it are the
+        model's alone."""
+        recurring = self.recurring()
+        return any(p in recurring for p in pairs)
+
+    def characters(self) -> frozenset[str]:
+        """The characters of the document's Han runs."""
+        if self._characters is None:
+            self.recurring()
+            self._characters = frozenset(self._runs)
+        return self._characters
 
     def get(self, key: str, default=None):
-        if self._table is None:
-            self._table = document_bigrams(self._text, self._lm)
-        return self._table.get(key, default)
+        n = self.recurring().get(key)
+        if n is None:
+            return default
+        if self._lm.is_rare(key[0]) or self._lm.is_rare(key[1]):
+            return default
+        # how often the first character opens a pair: its count in the runs
+        return math.log(n / self._runs.count(key[0]))
 
     def __bool__(self) -> bool:
         return True

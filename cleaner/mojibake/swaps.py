@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252
-
 from cleaner.mojibake.lm import CharLM
 
 REPLACEMENT = "\ufffd"
@@ -89,6 +87,10 @@ def _try_swap(text: str, start: int, end: int, swap: Swap, lm: CharLM, min_gain_
     run = text[start:end]
     if len(run) < 2 or run.isascii():
         return None
+    if swap.read_as.startswith("sloppy-"):
+        # registers the sloppy codecs; importing ftfy costs 0.1 s, paid only
+        # by a run that may be UTF-8 or GBK read as cp1252
+        import ftfy.bad_codecs  # noqa: F401
     if swap.run is _GBK_RUN and len(_HAN.findall(run)) < 2:
         return None  # GBK-decoded garble is mostly Han characters
     data = _encode(run, swap.read_as)
@@ -171,7 +173,8 @@ _CJK_OR_ASCII = re.compile("[\x00-\x7f\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uf
 def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:
     """Garble read as GBK is mostly rare characters (鎴戜滑); clean text is not."""
     han = _HAN.findall(run)
-    return bool(han) and sum(lm.char_logp(c) < -12.5 for c in han) >= min_share * len(han)
+    # counted in C over the set of common characters (see CharLM.common_set)
+    return bool(han) and len(han) - sum(map(lm.common_set(-12.5).__contains__, han)) >= min_share * len(han)
 
 
 def _collapse_replacements(text: str) -> str:
@@ -186,8 +189,11 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
     from bisect import bisect_left
 
     found: list[SwapRepair] = []
+    # No run crosses a line break, so only the lines holding a hot position are
+    # scanned: the runs found there are the ones a scan of the whole text finds.
+    spans = [(0, len(text))] if hot is None else _lines_holding(text, hot)
     for swap in SWAPS:
-        for m in swap.run.finditer(text):
+        for m in (m for lo, hi in spans for m in swap.run.finditer(text, lo, hi)):
             if hot is not None:
                 i = bisect_left(hot, m.start())
                 if i == len(hot) or hot[i] >= m.end():
@@ -207,6 +213,17 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
         if all(r.end <= c.start or r.start >= c.end for c in chosen):
             chosen.append(r)
     return sorted(chosen, key=lambda r: r.start)
+
+
+def _lines_holding(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of each line holding one of the sorted ``positions``, in order."""
+    spans: list[tuple[int, int]] = []
+    for pos in positions:
+        if spans and pos < spans[-1][1]:
+            continue
+        end = text.find("\n", pos)
+        spans.append((text.rfind("\n", 0, pos) + 1, len(text) if end < 0 else end))
+    return spans
 
 
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")

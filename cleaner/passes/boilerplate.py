@@ -12,28 +12,38 @@ date/source line, the byline -- become metadata instead of text.
   line rule, unless it sits after the article's last body paragraph or inside a
   notice block a rule opened: a paragraph that mentions 版权 or 编辑 stays;
 - a run of short link-like lines after the last body paragraph is a link list
-  (related headlines, follow-us accounts);
+  (related headlines, follow-us accounts), unless its lines recur like the
+  cells of a table printed one cell a line;
+- on a blog page, the other posts listed under the post (a title over a bare
+  time stamp, newest first) go;
 - a line repeated in one document goes the second time; a line found in many
   documents of a run (``batch_min_docs``) goes as boilerplate even without a
   rule, but a body paragraph in the middle of an article is kept (syndicated
   text is not furniture).
 
-Cheap on clean text: paragraphs longer than any rule are only looked at in
-their last and first characters, and a rule is only tried on a line that holds
-one of its keywords (one regex scan per line finds them all).
+Cheap on clean text: one regex scan of the whole text finds every keyword of
+every rule (``RuleSet.keyword_hits``); a rule is only tried on a line that
+holds one of its keywords, paragraphs longer than any rule are only looked at
+in their last and first characters, running text a rule hits is only matched
+if the tail of the document reaches it, and a line becomes an object only when
+a step looks at it (repeats are found by a C-level count of all lines first).
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from itertools import accumulate, repeat
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.boilerplate.fold import fold
-from cleaner.boilerplate.header import join_names, parse_byline, parse_meta_line, parse_outlet_line
+from cleaner.boilerplate.header import (join_names, may_be_byline, may_be_meta_line, parse_byline, parse_meta_line,
+                                        parse_outlet_line)
 from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
 from cleaner.boilerplate.repeated import LineStats, line_key
-from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for
+from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for, timeouts_so_far
 from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
@@ -78,7 +88,7 @@ class Found:
 class _Line:
     """One line of the input and what was decided about it."""
 
-    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "left", "right")
+    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "held", "left", "right")
 
     def __init__(self, start: int, end: int, lead: int, content: str):
         self.start = start        # offset of the line in the text
@@ -88,6 +98,7 @@ class _Line:
         self.mark: tuple[str, str] | None = None     # (code, rule id) when the whole line goes
         self.cuts: list = []      # (start, end, code, rule id) within content
         self.pending: tuple[str, str] | None = None  # a rule hit held back: the line is running text
+        self.held: list | None = None  # line rules to try only if the tail reaches this running text
         self.left = 0             # content[left:right] is what cuts have left of the line
         self.right = len(content)
 
@@ -112,6 +123,8 @@ class Boilerplate(Pass):
         Code("B199", "custom_rule", "line removed by a user rule file", ""),
         Code("B201", "link_list", "run of link-like lines after the article", "复工复产进行时⏎东三省给力复工促“六稳”"),
         Code("B202", "menu_row", "row of menu words", "日报 周报 杂志 人民网"),
+        Code("B203", "other_posts", "later posts of a blog page after the first one",
+             "长发剪了，感觉很轻松⏎2005-03-18 01:58:01⏎头发留的很长很长了，…"),
         # Header lines become record fields: check neither reports nor applies these.
         Code("B301", "title", "title line moved to the record's title", "銅仁江口:“紅色引擎”為復工復產注入強勁動能",
              structural=True),
@@ -139,9 +152,9 @@ class Boilerplate(Pass):
             return PassResult(text)
         if self.ruleset is None:
             self.ruleset = ruleset_for((), self.options.builtin_rules)
-        timeouts = self.ruleset.timeouts
+        timeouts = timeouts_so_far()
         found = find_boilerplate(text, self.ruleset, self.options, title=doc.title, stats=self.stats)
-        if self.ruleset.timeouts != timeouts or (timeouts and self.ruleset.switched_off):
+        if timeouts_so_far() != timeouts or (timeouts and self.ruleset.switched_off):
             # A rule gave up on a line for time, or is switched off after doing
             # so too often: this document's lines were not all tried.
             doc.flag("rule_timeout")
@@ -160,12 +173,13 @@ class Boilerplate(Pass):
 def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = BoilerplateOptions(),
                      *, title: str | None = None, stats: LineStats | None = None) -> Found:
     """Pure core: the furniture of ``text``, as changes, plus the metadata it carried."""
-    lines = _split(text)
+    lines = _Lines(text)
     found = Found()
     hits = _hits_by_line(text, lines, ruleset)
     _apply_line_rules(lines, ruleset, found, hits)
     _apply_edge_rules(lines, ruleset, found, hits)
     _parse_header(lines, options, found, title)
+    _drop_other_posts(text, lines)
     last_body = _strip_tail(lines, options)
     if last_body is not None:
         _apply_last_rules(lines[last_body], ruleset, found)
@@ -177,15 +191,39 @@ def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = 
     return found
 
 
-def _split(text: str) -> list[_Line]:
-    lines = []
-    pos = 0
-    for piece in text.splitlines(keepends=True):
-        content = piece.strip(_STRIP)
-        lead = piece.index(content[0]) if content else 0
-        lines.append(_Line(pos, pos + len(piece), lead, content))
-        pos += len(piece)
-    return lines
+class _Lines:
+    """The lines of a text, each made into a ``_Line`` only when a step looks at it.
+
+    Most lines of an article are never looked at (no keyword, not at an edge,
+    not repeated): they cost a ``splitlines`` entry and a ``strip``, no object.
+    """
+
+    def __init__(self, text: str):
+        self.pieces = text.splitlines(keepends=True)
+        self.contents = list(map(str.strip, self.pieces, repeat(_STRIP, len(self.pieces))))
+        self.starts = list(accumulate(map(len, self.pieces), initial=0))
+        self.made: dict[int, _Line] = {}
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def __getitem__(self, index: int) -> _Line:
+        line = self.made.get(index)
+        if line is None:
+            if index < 0:
+                return self[index + len(self.pieces)]
+            content = self.contents[index]
+            piece = self.pieces[index]
+            lead = piece.index(content[0]) if content else 0
+            start = self.starts[index]
+            line = self.made[index] = _Line(start, start + len(piece), lead, content)
+        return line
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.pieces)))
+
+    def looked_at(self) -> list[_Line]:
+        return [self.made[i] for i in sorted(self.made)]
 
 
 def _protected(content: str) -> bool:
@@ -193,13 +231,13 @@ def _protected(content: str) -> bool:
     return len(content) >= 40 and sum(content.count(ch) for ch in _SENTENCE_ENDS) >= 2
 
 
-def _hits_by_line(text: str, lines: list[_Line], ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
+def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
     """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling)."""
     hits: dict[int, list[tuple[int, str]]] = {}
     found = ruleset.keyword_hits(text)
     if not found:
         return hits
-    starts = [line.start for line in lines]
+    starts = lines.starts
     for position, spelling in found:
         index = bisect_right(starts, position) - 1
         line = lines[index]
@@ -216,7 +254,7 @@ def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, 
     return [index.rules[i] for i in sorted(chosen)]
 
 
-def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     longest = ruleset.longest
     todo = range(len(lines)) if ruleset.line.always else sorted(hits)
     resume = 0
@@ -229,6 +267,11 @@ def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: 
             continue
         candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
         if not candidates:
+            continue
+        if _protected(content) and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
+            # Running text: a rule hit would only be held back until the tail is
+            # stripped, and most such lines are never reached from the tail.
+            line.held = candidates
             continue
         folded = fold(content)
         for rule in candidates:
@@ -248,7 +291,16 @@ def _apply_line_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: 
             break
 
 
-def _extend_block(lines: list[_Line], i: int, rule: Rule) -> int:
+def _held_hit(line: _Line) -> tuple[str, str] | None:
+    """The first of a running-text line's held rules that matches it (as ``_apply_line_rules`` would)."""
+    folded = fold(line.content)
+    for rule in line.held:
+        if len(line.content) <= rule.max_len and rule.match(folded) is not None:
+            return (rule.code, rule.id)
+    return None
+
+
+def _extend_block(lines: _Lines, i: int, rule: Rule) -> int:
     """Mark the lines after a block heading that continue it; return the next index."""
     j = i
     while j < len(lines):
@@ -272,11 +324,18 @@ _FINAL = frozenset("。！？!?…”’\"」』.")
 _PREFIX_LINES = 6
 
 
-def _apply_edge_rules(lines: list[_Line], ruleset: RuleSet, found: Found, hits: dict) -> None:
+def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     every = bool(ruleset.suffix.always or ruleset.prefix.always)
-    opening = [i for i, line in enumerate(lines) if line.content][:_PREFIX_LINES]
+    opening = []
+    for i, content in enumerate(lines.contents):
+        if content:
+            opening.append(i)
+            if len(opening) == _PREFIX_LINES:
+                break
     todo = range(len(lines)) if every else sorted(set(hits) | set(opening))
     for i in todo:
+        if not every and i not in hits:
+            continue  # an opening line without keywords: no edge rule can apply
         line = lines[i]
         if line.live:
             _cut_edges(line, ruleset.suffix, ruleset.prefix if i in opening else None, found, hits.get(i, []))
@@ -354,7 +413,7 @@ def _title_like(content: str) -> bool:
         and content.count("。") == 0
 
 
-def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found, known_title: str | None) -> None:
+def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, known_title: str | None) -> None:
     known_key = fold(line_key(known_title)) if known_title else None
     title_done = known_title is not None or not options.title
     after_title = 0
@@ -364,7 +423,7 @@ def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found,
         if title_done and after_title >= options.header_lines:
             break
         content = line.content
-        folded = fold(content)
+        folded = None
         if is_token_list(content):
             line.mark = ("B202", "links.menu-row")
             continue
@@ -378,6 +437,11 @@ def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found,
                                       ("B303", "header.outlet-line", parse_outlet_line)):
             if code == "B303" and not title_done:
                 continue  # an outlet-looking first line is more likely the title
+            if line.cuts or (code == "B302" and not may_be_meta_line(content)) or \
+                    (code == "B304" and not may_be_byline(content)):
+                continue  # the line cannot go to metadata this way
+            if folded is None:
+                folded = fold(content)
             info = parse(content, folded)
             if info.meta and info.consumed and not line.cuts:
                 line.mark = (code, rule_id)
@@ -399,7 +463,49 @@ def _parse_header(lines: list[_Line], options: BoilerplateOptions, found: Found,
         break
 
 
-def _strip_tail(lines: list[_Line], options: BoilerplateOptions) -> int | None:
+# A blog page shows its post, then the blog's other posts, newest first, each a
+# title line over a line holding nothing but its time stamp (cwced 8f1cdd94,
+# 59562291: the gold keeps the first post only). Such stamps, twice or more after
+# running text and going back in time, start the other posts; the same article
+# pasted twice (equal stamps) or a live report (times going forward) stays.
+_POST_STAMP = re.compile(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})[ \t\u3000]+(\d{1,2}):(\d\d)(?::(\d\d))?")
+_OTHER_POSTS_MIN = 2
+_POST_TITLE_MAX = 40
+
+
+def _drop_other_posts(text: str, lines: _Lines) -> None:
+    if text.count(":") < _OTHER_POSTS_MIN:
+        return  # each stamp has its time's colon: most pages have none, and counting is cheap
+    stamps = [m.start() for m in _POST_STAMP.finditer(text)]
+    if len(stamps) < _OTHER_POSTS_MIN:
+        return
+    contents = lines.contents
+    starts = lines.starts
+    titles = []
+    times = []
+    for position in stamps:
+        index = bisect_right(starts, position) - 1
+        stamp = _POST_STAMP.fullmatch(contents[index])
+        if stamp is None:
+            continue
+        above = index - 1
+        while above >= 0 and not contents[above]:
+            above -= 1
+        if above >= 0 and len(contents[above]) <= _POST_TITLE_MAX and not contents[above].endswith("。"):
+            titles.append(above)
+            times.append(tuple(int(part or 0) for part in stamp.groups()))
+    if len(titles) < _OTHER_POSTS_MIN or any(later >= earlier for earlier, later in zip(times, times[1:])):
+        return
+    first = titles[0]
+    if not any(is_body(content) for content in contents[:first]):
+        return  # the page opens with these posts: a blog's list, not a post with others under it
+    for index in range(first, len(contents)):
+        line = lines[index]
+        if line.content and line.mark is None:
+            line.mark = ("B203", "links.other-posts")
+
+
+def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
     """Remove the link list after the last body paragraph; return that paragraph's index."""
     run: list[_Line] = []
     last_body = None
@@ -407,6 +513,8 @@ def _strip_tail(lines: list[_Line], options: BoilerplateOptions) -> int | None:
         line = lines[index]
         if not line.content or line.mark:
             continue
+        if line.held is not None:
+            line.pending, line.held = _held_hit(line), None
         if line.pending:
             line.mark = line.pending
             continue
@@ -416,10 +524,27 @@ def _strip_tail(lines: list[_Line], options: BoilerplateOptions) -> int | None:
             continue
         last_body = index
         break
-    if len(run) >= options.link_list_min:
+    if len(run) >= options.link_list_min and not _is_table(run):
         for line in run:
             line.mark = ("B201", "links.link-list")
     return last_body
+
+
+# A table printed one cell a line (an exam syllabus, a discography) is short
+# lines too, but its cells recur (同上, 1、英语或俄语或日语, 语言：韩语) where the
+# headlines of a link list do not: such a run is content (cwced 0df12126, d5bced5e).
+_TABLE_MIN_LINES = 8
+_TABLE_REPEATED_SHARE = 0.25
+_TABLE_CELL_RECURS = 3
+
+
+def _is_table(run: list[_Line]) -> bool:
+    if len(run) < _TABLE_MIN_LINES:
+        return False
+    counts = Counter(line.content for line in run)
+    repeated = sum(n for n in counts.values() if n > 1)
+    # A menu printed twice repeats every line once; table cells recur more often.
+    return repeated >= _TABLE_REPEATED_SHARE * len(run) and max(counts.values()) >= _TABLE_CELL_RECURS
 
 
 def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
@@ -427,12 +552,23 @@ def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
         _cut_edges(line, ruleset.last, None, found)  # few rules: scanned on the line itself
 
 
-def _drop_repeats(lines: list[_Line], options: BoilerplateOptions, title: str | None) -> None:
+def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None) -> None:
     seen = {title.strip(HSPACE)} if title else set()
     minimum = options.repeated_min_chars
-    for line in lines:
-        key = line.content
-        if len(key) < minimum or line.mark is not None:
+    contents = lines.contents
+    # Only a line whose text occurs twice (or is the title) can go: find those in C first.
+    counts = Counter(contents)
+    blank_repeats = max(counts.get("", 0) - 1, 0)
+    if len(contents) - len(counts) == blank_repeats and not (seen & counts.keys()):
+        return  # no text line occurs twice
+    twice = {key for key, n in counts.items() if n > 1 and len(key) >= minimum} | (seen & counts.keys())
+    if not twice:
+        return
+    for index, key in enumerate(contents):
+        if key not in twice or len(key) < minimum:
+            continue
+        line = lines[index]
+        if line.mark is not None:
             continue
         if key in seen:
             line.mark = ("B401", "repeat.in-document")
@@ -440,31 +576,38 @@ def _drop_repeats(lines: list[_Line], options: BoilerplateOptions, title: str | 
             seen.add(key)
 
 
-def _drop_batch_repeats(lines: list[_Line], stats: LineStats, options: BoilerplateOptions) -> None:
-    live = [line for line in lines if line.live]
-    frequent = [line for line in live
-                if len(key := line_key(line.content)) >= options.batch_min_chars and key in stats]
+def _drop_batch_repeats(lines: _Lines, stats: LineStats, options: BoilerplateOptions) -> None:
+    minimum = options.batch_min_chars
+    contents = lines.contents
+    hot = {i for i, content in enumerate(contents) if len(key := line_key(content)) >= minimum and key in stats}
+    if not hot:
+        return
+    made = lines.made
+    live = [i for i, content in enumerate(contents) if content and (i not in made or made[i].mark is None)]
+    frequent = [i for i in live if i in hot]
     if not frequent:
         return
-    hot = {id(line) for line in frequent}
-    body = [line for line in live if is_body(line.content)]
     # Frequent running text goes only from the edges of the document (a footer, a
     # standing intro); in the middle of the article it is syndicated text and stays.
     edge: set[int] = set()
     for sequence in (live, live[::-1]):
-        for line in sequence:
-            if id(line) not in hot:
+        for i in sequence:
+            if i not in hot:
                 break
-            edge.add(id(line))
-    drop = [line for line in frequent if id(line) in edge or not is_body(line.content)]
-    if body and all(id(line) in {id(d) for d in drop} for line in body):
+            edge.add(i)
+    drop = [i for i in frequent if i in edge or not is_body(contents[i])]
+    dropped = set(drop)
+    if not any(is_body(contents[i]) for i in live if i not in dropped) and \
+            any(is_body(contents[i]) for i in drop):
         return  # the whole article recurs: a duplicate document, not boilerplate
-    for line in drop:
-        line.mark = ("B402", "repeat.batch")
+    for i in drop:
+        lines[i].mark = ("B402", "repeat.batch")
 
 
-def _collect(text: str, lines: list[_Line], found: Found) -> None:
-    for line in lines:
+def _collect(text: str, lines: _Lines, found: Found) -> None:
+    for line in lines.looked_at():
+        if line.mark is None and not line.cuts:
+            continue
         if line.mark is not None:
             code, rule_id = line.mark
             found.changes.append(Change(code, line.start, line.end, text[line.start:line.end], "", rule_id))

@@ -8,56 +8,77 @@
 - runs of blank lines collapsed to one paragraph break.
 
 All edits are computed against the input, so every change has its exact
-position for ``check`` and ``explain``. Text whose only line break is ``\n``
-(nearly all of it) takes a fast path: whole-text regexes find the few places
-that need a look, so a clean line costs no Python at all; other line breaks
-(``\r\n``, U+2028, ...) go through the line-by-line scan, which gives the same
-changes.
+position for ``check`` and ``explain``. Whole-text regexes find the few places
+that need a look, so a clean line costs no Python at all. Other line breaks
+(``\r\n``, U+2028, ...; rare) are read as ``\n``: the changes of that text
+are placed back on the input, plus one W106 for each break that stays.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
+from itertools import repeat
+from operator import attrgetter
 
-from cleaner.chars import CLOSERS, HAN, HSPACE, SENTENCE_END, ZH_PUNCT
+from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
-_LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# A space between two Chinese characters, or between one and Chinese punctuation
-# or an ASCII comma/period the punctuation pass will widen.
+
+# The white space rule (``cleaner.chars.takes_no_space``): a space between two
+# Chinese characters or marks; and a space between a Chinese character and an
+# ASCII mark the punctuation pass will widen, or after such a mark before a
+# Chinese character (once widened it is the first case).
 # (Written to start with the space, the lookbehind after it, so the regex engine
-# scans for spaces in C instead of trying a lookbehind at every character.)
-_CJK_SPACE = re.compile(
-    f"[{HSPACE}](?:(?<=[{HAN}{ZH_PUNCT}][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}])"
-    f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
-    # ... or after such a mark (and a closing bracket), before a Chinese
-    # character: once widened (``，``) it is the case above, and a second run
-    # would strip what the first kept.
-    f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}])"
-    f"|(?<=[)][{HSPACE}])[{HSPACE}]*(?=[{HAN}{ZH_PUNCT}]))"
-)
+# scans for spaces in C instead of trying a lookbehind at every character; the
+# text is scanned for each kind of space on its own, a literal being several
+# times faster to scan for than a class.)
+def _cjk_space(lead: str) -> re.Pattern:
+    return re.compile(
+        f"{lead}(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
+        f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
+        f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
+    )
+
+
+_CJK_SPACE = _cjk_space(f"[{HSPACE}]")
+_CJK_SPACE_AT = [(space, _cjk_space(re.escape(space))) for space in HSPACE]
 _ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
 _STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
-_SENTENCE_PUNCT = re.compile(f"[{re.escape(SENTENCE_END)}，,、：:]")
+# What makes a line a sentence rather than a heading. A ``.`` counts where the
+# punctuation pass may make it ``。`` (after a Chinese character or a closing
+# mark, before a space, a closing mark or the end) and ``...`` as the ``……``
+# it may become: the answer must be the same before and after that pass, or a
+# second run strips the spaces of a line the first took for a heading.
+_SENTENCE_PUNCT = re.compile(
+    f"[{re.escape(SENTENCE_END)}，,、：:]"
+    f"|\\.\\.\\.|(?<=[{HAN}{CLOSERS}\"'])\\.(?=[{HSPACE}{CLOSERS}\"']|$)"
+)
 _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
-_OPENERS = "“‘「『（(《〈【"
+# Straight quotes count as openers: the punctuation pass makes each an opening
+# or a closing quote, which can only close what the line opened, never open
+# more, so a line not wrapped before that pass is not wrapped after it.
+_OPENERS = "“‘「『（(《〈【\"'"
+# A space next to an ASCII mark may go with the mark when the punctuation pass
+# makes it Chinese: it does not tell a caption or credit from a clause.
+# (Those it widens: ``-`` only as ``--``.)
+_WIDENED_MARKS = frozenset(",.;:!?()\"'")
 _HSPACE_SET = frozenset(HSPACE)
 
-# The fast path (``\n`` the only line break). Each pattern starts with a
-# literal or a single character class, so the regex engine skips clean text in
-# C instead of trying the whole pattern at every position.
-_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# The whole-text scans below start with a literal (the fastest scan the regex
+# engine has), so clean text is skipped in C instead of trying the whole
+# pattern at every position. (``_NONBLANK`` stops at the first paragraph.)
+_OTHER_BREAK = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NONBLANK = re.compile(f"[^{HSPACE}\n]")
-_INDENT = re.compile(f"\n[{HSPACE}]+(?=[^{HSPACE}\n])")
+_INDENT = re.compile(f"\n([{HSPACE}]+)(?=[^{HSPACE}\n])")
 _FIRST_INDENT = re.compile(f"[{HSPACE}]+")
 # A line break after white space (the line may be blank: checked by the caller).
 _SPACE_BEFORE_BREAK = re.compile(f"\n(?<=[{HSPACE}]\n)")
 # A line break followed by blank lines that need an edit: more than one, or
 # a first one holding white space.
 _BLANK_RUN = re.compile(f"\n(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
-# A line break between a Chinese character and a line starting with one.
-_WRAP_CANDIDATE = re.compile(f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])")
 _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 
 
@@ -65,6 +86,8 @@ _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 class LayoutOptions:
     strip_cjk_spaces: bool = True
     join_wrapped: bool = True
+    # Off: blank lines between paragraphs stay (emptied of white space); those
+    # before the first paragraph and after the last go either way.
     collapse_blank_lines: bool = True
     # A line this short without sentence punctuation is a heading: its spaces
     # are kept and it is never joined to the next line.
@@ -96,19 +119,63 @@ class Layout(Pass):
 
 def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:
     """Pure core: return the re-laid-out text and the changes made."""
-    if options.collapse_blank_lines and not _OTHER_BREAKS.search(text):
-        changes = _newline_only_changes(text, options)
-        if changes is not None:
-            return apply_changes(text, changes), changes
-    changes = _line_by_line_changes(text, options)
-    return apply_changes(text, changes), changes
+    if _has_other_breaks(text):
+        changes = _other_breaks_changes(text, options)
+        return apply_changes(text, changes), changes
+    changes = _newline_changes(text, options)
+    return (apply_changes(text, changes) if changes else text), changes
 
 
-def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | None:
-    """The changes for text whose only line break is ``\n`` (None: no non-blank line)."""
+def _has_other_breaks(text: str) -> bool:
+    # Nine substring tests cost half a scan for a class of nine characters.
+    return ("\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text or "\x0b" in text
+            or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text)
+
+
+def _other_breaks_changes(text: str, options: LayoutOptions) -> list[Change]:
+    """The changes for text with other line breaks (``\r\n``, U+2028, ...): those
+    of the text with ``\n`` for each, placed back on ``text``, and a W106 for
+    each break that stays."""
+    breaks = list(_OTHER_BREAK.finditer(text))
+    # Where each break is in the text with \n for every break, and how many
+    # characters longer the text is after it.
+    at_in_norm: list[int] = []
+    extra_after: list[int] = []
+    extra = 0
+    for m in breaks:
+        at_in_norm.append(m.start() - extra)
+        extra += len(m.group()) - 1
+        extra_after.append(extra)
+
+    def place(pos: int) -> int:
+        i = bisect_left(at_in_norm, pos)  # breaks before ``pos``
+        return pos + (extra_after[i - 1] if i else 0)
+
+    changes = []
+    for change in _newline_changes(_OTHER_BREAK.sub("\n", text), options):
+        start, end = place(change.start), place(change.end)
+        changes.append(Change(change.code, start, end, text[start:end], change.after, change.detail))
+    kept = []
+    i = 0
+    for m in breaks:
+        while i < len(changes) and changes[i].end <= m.start():
+            i += 1
+        if i == len(changes) or changes[i].start > m.start():
+            kept.append(Change("W106", m.start(), m.end(), m.group(), "\n"))
+    if kept:
+        changes = sorted(changes + kept, key=_start)
+    return changes
+
+
+def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
+    """The changes for text whose only line break is ``\n``."""
     found = _NONBLANK.search(text)
-    if found is None:
-        return None
+    if found is None:  # no paragraph: every line goes
+        changes, pos = [], 0
+        for piece in text.splitlines(keepends=True):
+            changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+            pos += len(piece)
+        return changes
     changes: list[Change] = []
     # Blank lines before the first paragraph go.
     begin = text.rfind("\n", 0, found.start()) + 1
@@ -135,8 +202,14 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
     if first:
         changes.append(Change("W102", begin, first.end(), first.group(), ""))
     for m in _INDENT.finditer(text, begin, end):
-        changes.append(Change("W102", m.start() + 1, m.end(), m.group()[1:], ""))
-    wrap_candidates = [m.start() for m in _WRAP_CANDIDATE.finditer(text, begin, end)] if options.join_wrapped else []
+        changes.append(Change("W102", m.start(1), m.end(), m.group(1), ""))
+    # Line breaks that may be hard wraps: those sure to be joined (most of
+    # them), and those ``_is_wrapped`` decides.
+    sure: list[int] = []
+    wrap_candidates: list[int] = []
+    if options.join_wrapped:
+        for m in _wrap_candidate(options).finditer(text, begin, end):
+            (sure if m.lastindex else wrap_candidates).append(m.start())
     for m in _SPACE_BEFORE_BREAK.finditer(text, begin, end):
         at = m.start()
         line_start = text.rfind("\n", 0, at) + 1
@@ -149,29 +222,36 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
     for m in _BLANK_RUN.finditer(text, begin, end):
         # The first blank line of the run stays (a paragraph break), emptied.
         pos = m.start() + 1
-        for n, piece in enumerate(m.group()[1:].splitlines(keepends=True)):
-            if n == 0:
+        run = m.group()
+        if run.count("\n") == 2:  # the common case: one blank line, holding white space
+            if len(run) > 2:
+                changes.append(Change("W101", pos, m.end() - 1, run[1:-1], ""))
+            continue
+        for n, piece in enumerate(run[1:].splitlines(keepends=True)):
+            if n == 0 or not options.collapse_blank_lines:
                 if len(piece) > 1:
                     changes.append(Change("W101", pos, pos + len(piece) - 1, piece[:-1], ""))
             else:
                 changes.append(Change("W105", pos, pos + len(piece), piece, ""))
             pos += len(piece)
-    # CJK spaces and wraps are judged on the line as the output will have it
-    # (see the line-by-line scan): a line joined to the one before is never a
-    # heading, and a wrap is judged on the joined text without CJK spaces. So
-    # the wrap candidates are decided in order, carrying the joined text.
-    spaces: dict[int, list[re.Match]] = {}
-    if options.strip_cjk_spaces:
-        for m in _CJK_SPACE.finditer(text, begin, end):
-            spaces.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m)
-    continued: set[int] = set()  # starts of lines joined to the line before
+    # CJK spaces and wraps are judged on the line as the output will have it:
+    # a line joined to the one before is never a heading, and a wrap is judged
+    # on the joined text without CJK spaces. Judging the input line instead
+    # makes a second run join (or strip) what the first left alone. So the
+    # wrap candidates are decided in order, carrying the joined text.
+    changes.extend(map(Change, repeat("W104"), sure, map(_PLUS_ONE, sure), repeat("\n"), repeat("")))
+    continued = set(map(_PLUS_ONE, sure))  # starts of lines joined to the line before
     carry, carry_len, carry_at = "", 0, -1
+    keep = _keep(options)
     for at in sorted(wrap_candidates):
         line_start = text.rfind("\n", 0, at) + 1
         if carry_at != line_start - 1:
-            carry, carry_len = "", 0
+            if line_start in continued:  # a sure wrap: only its own tail matters
+                carry, carry_len = text[line_start - 1 - keep:line_start - 1], keep
+            else:
+                carry, carry_len = "", 0
         line = text[line_start:at].strip(HSPACE)
-        if line_start in spaces and (carry_len or not _is_heading(line, options)):
+        if options.strip_cjk_spaces and (carry_len or not _is_heading(line, options)):
             line = _CJK_SPACE.sub("", line)
         wrap_line, wrap_len = _joined(carry, carry_len, line, options)
         following_end = text.find("\n", at + 1)
@@ -180,89 +260,61 @@ def _newline_only_changes(text: str, options: LayoutOptions) -> list[Change] | N
             changes.append(Change("W104", at, at + 1, "\n", ""))
             continued.add(at + 1)
             carry, carry_len, carry_at = wrap_line, wrap_len, at
-    for line_start, matches in spaces.items():
-        if line_start not in continued:
-            line_end = text.find("\n", line_start)
-            line = text[line_start:line_end if line_end >= 0 else len(text)].strip(HSPACE)
-            if _is_heading(line, options):
+    if options.strip_cjk_spaces:
+        for space, pattern in _CJK_SPACE_AT:
+            if space not in text:
                 continue
-        changes.extend(Change("W103", m.start(), m.end(), m.group(), "") for m in matches)
+            line_start, line_end, strip = -1, -1, False
+            for m in pattern.finditer(text, begin, end):
+                at = m.start()
+                if at >= line_end:  # the next line with a space to look at
+                    line_start = text.rfind("\n", 0, at) + 1
+                    line_end = text.find("\n", at)
+                    if line_end < 0:
+                        line_end = len(text)
+                    strip = line_start in continued
+                    if not strip:
+                        strip = not _is_heading(text[line_start:line_end].strip(HSPACE), options)
+                if strip:
+                    changes.append(Change("W103", at, m.end(), m.group(), ""))
     changes.sort(key=_start)
     return changes
 
 
-def _start(change: Change) -> int:
-    return change.start
-
-
-def _line_by_line_changes(text: str, options: LayoutOptions) -> list[Change]:
-    # (start of body, body, terminator) for each line, positions in ``text``.
-    lines: list[tuple[int, str, str]] = []
-    pos = 0
-    for piece in text.splitlines(keepends=True):
-        body = piece.rstrip(_LINE_BREAKS)
-        lines.append((pos, body, piece[len(body):]))
-        pos += len(piece)
-
-    changes: list[Change] = []
-    stripped = [body.strip(HSPACE) for _, body, _ in lines]
-    blank = [not s for s in stripped]
-    first = next((i for i, b in enumerate(blank) if not b), len(lines))
-    last = max((i for i, b in enumerate(blank) if not b), default=-1)
-
-    # The text of earlier lines joined into this one (its tail) and its length.
-    carry, carry_len = "", 0
-    for i, (start, body, end) in enumerate(lines):
-        term_at = start + len(body)
-        if blank[i]:
-            # Drop every blank line but the first of a run between paragraphs.
-            keep = first < i < last and not blank[i - 1] if options.collapse_blank_lines else True
-            if keep:
-                if body:
-                    changes.append(Change("W101", start, term_at, body, ""))
-                if end != "\n":
-                    changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
-            elif i < first or i > last or options.collapse_blank_lines:
-                changes.append(Change("W105", start, term_at + len(end), body + end, ""))
-            continue
-        content = stripped[i]
-        lead = len(body) - len(body.lstrip(HSPACE))
-        if lead:
-            changes.append(Change("W102", start, start + lead, body[:lead], ""))
-        # Wraps and headings are judged on the line as the output will have it:
-        # joined to the lines wrapped into it, without its CJK spaces. Judging
-        # the input line instead makes a second run join (or strip) what the
-        # first left alone, and ``check`` after ``check --fix`` must be silent.
-        line_now = content
-        if options.strip_cjk_spaces and (carry_len or not _is_heading(content, options)):
-            spaced = len(changes)
-            for m in _CJK_SPACE.finditer(body, lead, lead + len(content)):
-                changes.append(Change("W103", start + m.start(), start + m.end(), m.group(), ""))
-            if len(changes) > spaced:
-                line_now = _CJK_SPACE.sub("", content)
-        wrap_line, wrap_len = _joined(carry, carry_len, line_now, options)
-        carry, carry_len = "", 0
-        trail_at = start + lead + len(content)
-        if trail_at < term_at:
-            changes.append(Change("W101", trail_at, term_at, body[lead + len(content):], ""))
-        if not end:
-            continue
-        if i >= last:
-            # Nothing after the last paragraph: no final line break in ``text``.
-            changes.append(Change("W105", term_at, term_at + len(end), end, ""))
-        elif options.join_wrapped and i + 1 < len(lines) and not blank[i + 1] \
-                and _is_wrapped(wrap_line, stripped[i + 1], options, wrap_len):
-            changes.append(Change("W104", term_at, term_at + len(end), end, ""))
-            carry, carry_len = wrap_line, wrap_len
-        elif end != "\n":
-            changes.append(Change("W106", term_at, term_at + len(end), end, "\n"))
-
-    changes.sort(key=_start)
-    return changes
+_start = attrgetter("start")
+_PLUS_ONE = (1).__add__
 
 
 def _is_heading(line: str, options: LayoutOptions) -> bool:
     return len(line) <= options.heading_max and not _SENTENCE_PUNCT.search(line)
+
+
+@cache
+def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
+    """A line break between a Chinese character and a line starting with one,
+    group 1 set where ``_is_wrapped`` is sure to join.
+
+    Left out: a line with a sentence end among its last characters (a caption
+    or credit tail, never joined). Sure: the line ends after enough characters
+    without a space or line break to be no heading, no caption tail and long
+    enough whatever came before it, and the next line starts with a Chinese
+    character. Most hard wraps are like this, found without Python; the rest
+    go through ``_is_wrapped``.
+    """
+    width = max(options.heading_max + 1, options.wrap_min, options.tail_min + 1, 7)
+    tail = options.tail_min
+    ends = re.escape(SENTENCE_END)
+    return re.compile(
+        f"\n(?<=[{HAN}]\n)"
+        + "".join(f"(?<![{ends}][^\n]{{{k}}}[{HAN}]\n)" for k in range(tail))
+        + f"(?=[{HSPACE}]*[{HAN}])"
+        f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
+    )
+
+
+def _keep(options: LayoutOptions) -> int:
+    """How much of a long line's tail ``_is_wrapped`` needs (see ``_joined``)."""
+    return max(options.heading_max, options.tail_min, 6) + 1
 
 
 def _joined(carry: str, carry_len: int, line: str, options: LayoutOptions) -> tuple[str, int]:
@@ -273,7 +325,7 @@ def _joined(carry: str, carry_len: int, line: str, options: LayoutOptions) -> tu
     of hard-wrapped lines is not rebuilt line after line (quadratic on a big
     document).
     """
-    keep = max(options.heading_max, options.tail_min, 6) + 1
+    keep = _keep(options)
     joined = carry + line if carry_len else line
     return joined[-keep:], carry_len + len(line)
 
@@ -293,7 +345,7 @@ def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int |
         return False
     if length < options.wrap_min or length <= options.heading_max and not _SENTENCE_PUNCT.search(line):
         return False
-    if not _HSPACE_SET.isdisjoint(line[-6:]):
+    if not _HSPACE_SET.isdisjoint(line[-6:]) and _spaced_tail(line):
         return False
     # A short tail after a full stop is a caption or credit (``。曾竟攝``), not a clause.
     if _SENTENCE_END.search(line, max(len(line) - 1 - options.tail_min, 0)):
@@ -303,3 +355,25 @@ def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int |
     opened = sum(line.count(ch) for ch in _OPENERS)
     closed = sum(line.count(ch) for ch in CLOSERS)
     return opened > closed
+
+
+def _spaced_tail(line: str) -> bool:
+    """Is there a space among the last six characters of ``line`` that no mark touches?"""
+    end = len(line)
+    for at in range(max(end - 6, 0), end):
+        if line[at] in _HSPACE_SET:
+            left = at - 1
+            while left >= 0 and line[left] in _HSPACE_SET:
+                left -= 1
+            right = at + 1
+            while right < end and line[right] in _HSPACE_SET:
+                right += 1
+            if not (_widened_mark(line, left, -1) or _widened_mark(line, right, 1)):
+                return True
+    return False
+
+
+def _widened_mark(line: str, at: int, step: int) -> bool:
+    if not 0 <= at < len(line):
+        return False
+    return line[at] in _WIDENED_MARKS or line[at] == "-" and 0 <= at + step < len(line) and line[at + step] == "-"

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Iterable
+from itertools import compress
+from operator import attrgetter, or_
+from typing import Any
 
-from cleaner.chars import HSPACE
+from cleaner.chars import HSPACE, takes_no_space
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 STYLES = ("zh", "ascii", "keep")
@@ -115,7 +118,6 @@ def _nearest_word(text: str, positions: range) -> str:
 
 
 _HAN_IN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_DIGITS = frozenset("0123456789")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
 _FULLWIDTH_ALNUM.update({ord("．"): ".", ord("："): ":", ord("／"): "/"})
 
@@ -126,12 +128,17 @@ _ASCII_MARKS = ",;:!?.()\"'`-"
 _STARTS_WIDTH = "０-９Ａ-Ｚａ-ｚ"
 _STARTS_ZH = "－…"
 # A doubled artifact made only of Chinese marks starts at a full-width mark,
-# which is everywhere in clean text: found by a separate search first.
+# which is everywhere in clean text: found by a separate search first (taking
+# these marks into the scan below costs more, for all the ones it rejects).
 _DOUBLED_SET = ",，;；:：、.。"
-_FULLWIDTH_DOUBLED = re.compile("[，；：、。][，；：、。,;:.]")
+_FULLWIDTH_DOUBLED = re.compile(f"[，；：、。][{HSPACE}]*[{_DOUBLED_SET}]")
+# The same, one pattern for each mark: five scans for a literal cost less than
+# one for a class of five.
+_FULLWIDTH_DOUBLED_AT = [re.compile(f"{mark}[{HSPACE}]*[{_DOUBLED_SET}]") for mark in "，。、；："]
 # Between the marks of a run: the same spaces a widened mark takes with it, so
 # that ``,\u3000,`` collapses in one go rather than over two runs.
-_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[{HSPACE}]*[{_DOUBLED_SET}])+")
+# A run stops before an ellipsis written ``...`` (which becomes ``……`` of its own).
+_DOUBLED = re.compile(f"[{_DOUBLED_SET}](?:[{HSPACE}]*(?:[,，;；:：、。]|\\.(?!\\.\\.)))+")
 # What follows a widened mark and goes with it: the spaces the layout pass
 # strips between Chinese characters (cleaner.chars.HSPACE).
 _SPACES = re.compile(f"[{HSPACE}]*")
@@ -169,7 +176,16 @@ def _candidates(style: str, width: bool, indent: bool, extra: str) -> re.Pattern
     body = "".join("\\" + c if c in "\\]^-[" else c for c in chars)
     # Keep the ranges of _STARTS_WIDTH as ranges.
     body = body.replace("０\\-９Ａ\\-Ｚａ\\-ｚ", "０-９Ａ-Ｚａ-ｚ")
-    return re.compile(f"[{body}]")
+    # Left out in C, each after the character is taken (so the scan stays a
+    # scan for one class): marks the loop below would pass over.
+    skip = [
+        "(?!(?<=[0-9][,;:])[0-9])",  # 10,000  14:16  3:1
+        "(?!(?<=[0-9A-Za-z]\\.)(?<![wW]{3}\\.)[0-9A-Za-z])",  # 3.14  example.com (www. is a URL to skip)
+    ]
+    if style == "zh":
+        skip.append("(?!(?<=[^-]-)[^-])")  # a lone hyphen
+        skip.append("(?!(?<=…)…)(?<!……)")  # …… is right already
+    return re.compile(f"[{body}]" + "".join(skip))
 
 
 class _Marks:
@@ -215,7 +231,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     extra = "".join(quote_map) + ("".join(marks.ascii) if style == "ascii" else "")
     candidates = _candidates(style, options.fullwidth_alnum, options.ideographic_indent, extra)
     positions: Iterable[int] = map(_START, candidates.finditer(text))
-    if options.collapse_doubled and _FULLWIDTH_DOUBLED.search(text) is not None:
+    if options.collapse_doubled and any(pattern.search(text) for pattern in _FULLWIDTH_DOUBLED_AT):
         # Rare: merge in the doubled runs that start at a full-width mark.
         positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
     zh = style == "zh"
@@ -241,7 +257,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                     else "single_quote"
                 add(Change("P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule))
             continue
-        if c == "." and not zh and (dots := _DOTS.match(text, pos)) is not None:
+        if not zh and c == "." and (dots := _DOTS.match(text, pos)) is not None:
             skip = dots.end()  # an ellipsis, in any style
             continue
         # A run needs a second mark after this one (perhaps after spaces): look
@@ -275,8 +291,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 url = _URL_REST.match(text, pos + 3)
                 skip = url.end() if url else pos + 3
                 continue
-            if 0 < pos < n - 1 and text[pos - 1] in _DIGITS and text[pos + 1] in _DIGITS:
-                continue  # 10,000  14:16  3:1
+            # (10,000  14:16  3:1 are not candidates: see _candidates.)
             zh_mark, code, rule, context = single[c]
             end = pos + 1
             if end < n and text[end] in HSPACE:
@@ -292,7 +307,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             run = _STOPS.match(text, pos).group()
             end = _SPACES.match(text, pos + len(run)).end()
             skip = pos + len(run)
-            if _word_before(text, pos) != "h":
+            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
                 continue
             zh_run = "".join(marks.single[x][0] for x in run)
             add(Change(marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]))
@@ -383,7 +398,53 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
         changes = [change for i, change in enumerate(changes) if i not in orphans]
     if not changes:
         return text, []
+    _take_spaces(text, changes)
     return apply_changes(text, changes), changes
+
+
+def _take_spaces(text: str, changes: list[Change]) -> None:
+    """The white space rule (``cleaner.chars``) around the marks made Chinese.
+
+    A change whose new mark is Chinese takes the spaces between it and a
+    Chinese character or mark on either side (as it will be once every change
+    is made), so that a second run of the layout pass finds nothing to strip.
+    """
+    # Only changes with a space beside them need a look: picked out in C.
+    padded = text + "\n"
+    starts = list(map(_START_OF, changes))
+    spaced = map(or_, map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_MINUS_ONE, starts))),
+                 map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_END_OF, changes))))
+    last = len(changes) - 1
+    for i in compress(range(len(changes)), spaced):
+        change = changes[i]
+        after = change.after
+        if not after:
+            continue
+        start, end = change.start, change.end
+        prev_end = changes[i - 1].end if i else 0
+        if start > prev_end and text[start - 1] in HSPACE and takes_no_space(after[0]):
+            s = start - 1
+            while s > prev_end and text[s - 1] in HSPACE:
+                s -= 1
+            left = changes[i - 1].after[-1:] if i and changes[i - 1].end == s else text[s - 1:s]
+            if takes_no_space(left):
+                change.before = text[s:end]
+                change.start = start = s
+        limit = starts[i + 1] if i < last else len(text)
+        if end < limit and text[end] in HSPACE and takes_no_space(after[-1]):
+            e = end + 1
+            while e < limit and text[e] in HSPACE:
+                e += 1
+            right = changes[i + 1].after[:1] if i < last and starts[i + 1] == e else text[e:e + 1]
+            if takes_no_space(right):
+                change.before = text[start:e]
+                change.end = e
+
+
+_START_OF = attrgetter("start")
+_END_OF = attrgetter("end")
+_MINUS_ONE = (-1).__add__
+_HSPACE_SET = frozenset(HSPACE)
 
 
 def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
