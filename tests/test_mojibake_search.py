@@ -215,3 +215,24 @@ def test_one_scan_precheck_on_made_up_traces(text):
     from cleaner.passes.mojibake import needs_repair
 
     assert needs_repair(text) == separate_scans_need_repair(text)
+
+
+def test_binary_model_holds_the_text_models_counts():
+    """``charlm.bin`` (what the pass loads) is ``charlm.txt.gz`` converted: every
+    unigram in order and every bigram with the same log-probability."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_charlm.py"
+    spec = importlib.util.spec_from_file_location("build_charlm", script)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    total, unigrams, bigrams = build.read_text()
+    lm = charlm.load()
+    log_total = math.log(total)
+    assert list(lm.unigrams.items()) == [(c, math.log(n) - log_total) for c, n in unigrams]
+    counts = dict(unigrams)
+    for pair, n in bigrams:
+        assert lm.bigrams.get(pair) == math.log(n) - math.log(counts[pair[0]])
+    assert lm.bigrams.get("xy") is None and "xy" not in lm.bigrams and lm.bigrams.get("\U00020000中") is None
+    assert lm.floor == math.log(0.5) - log_total
