@@ -119,6 +119,8 @@ def test_windowed_vanished_pair_search_picks_what_whole_scoring_picks(shared, mo
         return search(chars, left, right, lm, cache, *args)
 
     monkeypatch.setattr(gbk, "_insert_vanished", recording)
+    monkeypatch.setattr(gbk, "_LINE_MEMO", {})  # earlier tests' searches would answer instead
+    monkeypatch.setattr(gbk, "_VANISHED_MEMO", {})
     for text in damaged_texts(shared).values():
         fix_mojibake(text)
     assert len(calls) >= 8
@@ -236,3 +238,31 @@ def test_binary_model_holds_the_text_models_counts():
         assert lm.bigrams.get(pair) == math.log(n) - math.log(counts[pair[0]])
     assert lm.bigrams.get("xy") is None and "xy" not in lm.bigrams and lm.bigrams.get("\U00020000中") is None
     assert lm.floor == math.log(0.5) - log_total
+
+
+def test_remembered_line_searches_are_the_searches_under_each_page(shared, monkeypatch):
+    """A damaged line met again on another page is answered from the memo only
+    when the page's answers are the same; the result is what searching afresh
+    under that page gives. The lines of seed 004 go on pages made of other
+    texts' lines, so the page tables differ (some pairs recur, some do not)."""
+    lm = charlm.load()
+    texts = damaged_texts(shared)
+    lines = [line for line in texts["004"].split("\n") if "?" in line][:25]
+    others = [t.split("\n") for t in texts.values()]
+    pages = [texts["004"]] + ["\n".join(lines[: 5 + i] + o[: 40 * (i + 1)]) for i, o in enumerate(others)]
+    monkeypatch.setattr(gbk, "_LINE_MEMO", {})
+    monkeypatch.setattr(gbk, "_VANISHED_MEMO", {})
+    remembered = 0
+    for page in pages * 2:
+        cache = charlm.LazyDocumentBigrams(page, lm)
+        for line in lines:
+            memo_hit = (line, 10.0, lm) in gbk._LINE_MEMO
+            got = gbk.find_realignments(line, lm, 10.0, cache)
+            remembered_runs = gbk._VANISHED_MEMO
+            gbk._VANISHED_MEMO = {}  # searched afresh: no run remembered either
+            fresh = gbk._find_realignments(line, lm, 10.0, charlm.LazyDocumentBigrams(page, lm), None)
+            gbk._VANISHED_MEMO = remembered_runs
+            assert got == fresh, line
+            remembered += memo_hit
+    assert remembered > len(lines)
+    assert any(r.after for line in lines for r in gbk._find_realignments(line, lm, 10.0, cache, None))

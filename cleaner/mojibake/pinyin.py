@@ -8,7 +8,7 @@ character before it (pypinyin's table, loaded on first use), so a gloss such as
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 # Tone-marked pinyin as a GBK page carries it (GBK has these letters, A8A1-A8C0).
 PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
@@ -54,6 +54,8 @@ def readings(char: str) -> frozenset[str]:
     return frozenset(value.split(",")) if value else frozenset()
 
 
+# a page's annotations repeat the same few hundred characters and readings
+@lru_cache(maxsize=65536)
 def is_reading(char: str, syllable: str) -> bool:
     return bool(_VOWEL.search(syllable)) and syllable in readings(char)
 

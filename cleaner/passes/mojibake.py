@@ -273,7 +273,7 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
         insort(claimed, (change.start, change.end))
         longest = max(longest, change.end - change.start)
 
-    if options.lost_runs:
+    if options.lost_runs and _LOST_RUN_CHAR.search(text):
         for m in LOST_RUN.finditer(text):
             add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
     gbk_trigger, _ = _triggers()
@@ -300,9 +300,23 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
                         detail += f"; {r.annotations} annotation removed"
                     add(Change(code, s, e, text[s:e], r.after, detail))
     if options.pinyin_annotations:
+        # Annotations never overlap one another: each is checked against the
+        # spans claimed before them only, walking both in order (a page has
+        # thousands), then all are claimed at once.
+        before, i = claimed, 0
+        spans = []
         for s, e, syllable in find_annotations(text):
-            if free(s, e):
-                add(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
+            while i < len(before) and before[i][1] <= s:
+                i += 1
+            # spans claimed before are sorted by start and do not overlap one
+            # another, so their ends are sorted too: [i] is the first ending after s
+            if i < len(before) and before[i][0] < e:
+                continue
+            changes.append(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
+            spans.append((s, e))
+            longest = max(longest, e - s)
+        if spans:
+            claimed = sorted(claimed + spans)
     if options.latin and hot and _RARE_SWAP_CHAR.search(text):
         for line_start, line in _lines(text):
             if not _LATIN.search(line):
@@ -335,6 +349,8 @@ def _hot_positions(text: str) -> list[int]:
 
 
 _LOST_OR_REPLACED = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
+# a character every LOST_RUN match holds: a scan that skips ahead in C
+_LOST_RUN_CHAR = re.compile("[锟斤烫屯]")
 
 
 def _lines_with_realign_traces(text: str):
