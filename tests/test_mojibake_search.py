@@ -266,3 +266,33 @@ def test_remembered_line_searches_are_the_searches_under_each_page(shared, monke
             remembered += memo_hit
     assert remembered > len(lines)
     assert any(r.after for line in lines for r in gbk._find_realignments(line, lm, 10.0, cache, None))
+
+
+def test_residual_damage_and_latin_lines_answer_as_the_single_patterns(shared):
+    """The residual check's separate scans answer as its one alternation did,
+    and the lines the latin repair visits are the lines ``_LATIN`` finds."""
+    import re
+
+    from cleaner.passes import mojibake as m
+
+    u = re.escape(m._utf8_as_gbk_chars())
+    single = re.compile(f"{m.LOST_RUN.pattern}|[{u}][^\\x00-\\x7f]{{0,2}}[{u}]|[^\\x00-\\x7f]\\?|{m._LATIN.pattern}")
+    texts = list(damaged_texts(shared).values())
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    for name in ("negative", "in-the-wild", "synthetic"):
+        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
+        texts += [case["original"] for case in cases]
+    texts += [fix_mojibake(t)[0] for t in texts[:4]] + ["x\x1b[0m", "é\n\x7f", "好?", "锟斤拷"]
+    answers = {True: 0, False: 0}
+    for text in texts + [line for text in texts for line in text.split("\n")]:
+        answer = m.residual_damage(text)
+        assert answer == (single.search(text) is not None), text[:80]
+        answers[answer] += 1
+        starts, pos = [], 0
+        for line in text.split("\n"):
+            if m._LATIN.search(line):
+                starts.append((pos, line))
+            pos += len(line) + 1
+        assert list(m._lines_holding(text, m._LATIN_START)) == starts
+    assert answers[True] > 20 and answers[False] > 20

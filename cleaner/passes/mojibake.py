@@ -318,9 +318,7 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
         if spans:
             claimed = sorted(claimed + spans)
     if options.latin and hot and _RARE_SWAP_CHAR.search(text):
-        for line_start, line in _lines(text):
-            if not _LATIN.search(line):
-                continue
+        for line_start, line in _lines_holding(text, _LATIN_START):
             from cleaner.mojibake.latin import fix_latin
 
             fixed = fix_latin(line)
@@ -336,6 +334,25 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
 
 
 _LATIN = re.compile("[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[")
+# Where a _LATIN match starts (``\x1b`` is a control character): the scan
+# skips ahead in C to the characters a match opens with.
+_LATIN_START = re.compile(
+    "[\u00c0-\u00ff\x00-\x08\x0b\x0e-\x1f\x7f]"
+    "(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))")
+
+
+def _lines_holding(text: str, pattern: re.Pattern[str]):
+    """(start, line) of each line holding a match of ``pattern`` (which never
+    matches a line break), in order."""
+    end = -1
+    for m in pattern.finditer(text):
+        if m.start() < end:
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        if end < 0:
+            end = len(text)
+        yield start, text[start:end]
 
 
 def _hot_positions(text: str) -> list[int]:
@@ -364,13 +381,6 @@ def _lines_with_realign_traces(text: str):
         yield start, text[start:] if end < 0 else text[start:end]
 
 
-def _lines(text: str):
-    pos = 0
-    for line in text.split("\n"):
-        yield pos, line
-        pos += len(line) + 1
-
-
 def _trim(before: str, after: str) -> tuple[int, int, str]:
     """The smallest (start, end, replacement) that turns ``before`` into ``after``."""
     p = 0
@@ -384,10 +394,20 @@ def _trim(before: str, after: str) -> tuple[int, int, str]:
 
 def residual_damage(text: str) -> bool:
     """Traces of mojibake the repair left (for the record's flags)."""
-    if LOST_RUN.search(text):
+    if _LOST_RUN_CHAR.search(text) and LOST_RUN.search(text):
         return True
+    # one pattern per trace, each opening with what it starts with, so each
+    # scan skips ahead in C (an alternation of them tries every character)
+    return any(p.search(text) for p in (_residual_utf8_as_gbk(), _HIDDEN_BYTE, _LATIN_START))
+
+
+_HIDDEN_BYTE = re.compile("[?](?<=[^\\x00-\\x7f][?])")
+
+
+@cache
+def _residual_utf8_as_gbk() -> re.Pattern[str]:
     u = re.escape(_utf8_as_gbk_chars())
-    return re.search(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]|[^\\x00-\\x7f]\\?|{_LATIN.pattern}", text) is not None
+    return re.compile(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]")
 
 
 class Mojibake(Pass):
