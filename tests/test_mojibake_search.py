@@ -285,7 +285,8 @@ def test_residual_damage_and_latin_lines_answer_as_the_single_patterns(shared):
         texts += [case["original"] for case in cases]
     texts += [fix_mojibake(t)[0] for t in texts[:4]] + ["x\x1b[0m", "é\n\x7f", "好?", "锟斤拷"]
     answers = {True: 0, False: 0}
-    for text in texts + [line for text in texts for line in text.split("\n")]:
+    lines = [line for page in texts for line in page.split("\n")]
+    for text in texts + lines:
         answer = m.residual_damage(text)
         assert answer == (single.search(text) is not None), text[:80]
         answers[answer] += 1
