@@ -297,3 +297,28 @@ def test_residual_damage_and_latin_lines_answer_as_the_single_patterns(shared):
             pos += len(line) + 1
         assert list(m._lines_holding(text, m._LATIN_START)) == starts
     assert answers[True] > 20 and answers[False] > 20
+
+
+def test_hot_positions_are_the_single_scans_positions(shared):
+    """Codec-swap traces found line by line and by the class-opened pattern
+    are where the plain alternations over the whole text find them."""
+    import re
+
+    from cleaner.passes import mojibake as m
+
+    lost = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
+    texts = list(damaged_texts(shared).values())
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    for name in ("negative", "in-the-wild", "synthetic"):
+        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
+        texts += [case["original"] for case in cases]
+    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n"]
+    found = 0
+    for text in texts:
+        _, utf8_lead = m._fast_patterns()
+        plain = [x.start() for x in lost.finditer(text)] + [x.start() for x in utf8_lead.finditer(text)]
+        plain += [x.start() for x in m._RARE_SWAP.finditer(text)]
+        assert m._hot_positions(text) == sorted(plain), text[:80]
+        found += bool(plain)
+    assert found > 20

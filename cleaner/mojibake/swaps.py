@@ -192,14 +192,19 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
     # No run crosses a line break, so only the lines holding a hot position are
     # scanned: the runs found there are the ones a scan of the whole text finds.
     spans = [(0, len(text))] if hot is None else _lines_holding(text, hot)
+    garbled: dict[tuple[int, int], bool] = {}  # three swaps read the same GBK runs
     for swap in SWAPS:
         for m in (m for lo, hi in spans for m in swap.run.finditer(text, lo, hi)):
             if hot is not None:
                 i = bisect_left(hot, m.start())
                 if i == len(hot) or hot[i] >= m.end():
                     continue
-            if swap.run is _GBK_RUN and not _garbled_han(m.group(), lm):
-                continue
+            if swap.run is _GBK_RUN:
+                span = m.span()
+                if span not in garbled:
+                    garbled[span] = _garbled_han(m.group(), lm)
+                if not garbled[span]:
+                    continue
             best = None
             # clean text may run straight into the garble: try dropping a few leading characters
             for skip in range(0, min(8, len(m.group()) - 1)):

@@ -360,12 +360,17 @@ def _hot_positions(text: str) -> list[int]:
     _, utf8_lead = _fast_patterns()
     hot = [m.start() for m in _LOST_OR_REPLACED.finditer(text)]
     hot += [m.start() for m in utf8_lead.finditer(text)]
-    if _RARE_SWAP_CHAR.search(text):
-        hot += [m.start() for m in _RARE_SWAP.finditer(text)]
+    # Every _RARE_SWAP match holds one of _RARE_SWAP_CHAR and none crosses a
+    # line break: only the lines holding one are scanned (the pattern's
+    # alternatives open with no common character, so its scan tries each one).
+    for start, line in _lines_holding(text, _RARE_SWAP_CHAR):
+        hot += [m.start() for m in _RARE_SWAP.finditer(text, start, start + len(line))]
     return sorted(hot)
 
 
-_LOST_OR_REPLACED = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
+# U+FFFD or the start of a lost-bytes pair: the scan skips ahead in C to the
+# five characters a match opens with (an alternation tries every character)
+_LOST_OR_REPLACED = re.compile("[\ufffd锟斤烫屯](?:(?<=\ufffd)|(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)")
 # a character every LOST_RUN match holds: a scan that skips ahead in C
 _LOST_RUN_CHAR = re.compile("[锟斤烫屯]")
 
