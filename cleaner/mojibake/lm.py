@@ -13,7 +13,6 @@ import functools
 import math
 import re
 import sys
-import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -228,12 +227,16 @@ def load() -> CharLM:
     """The model from ``charlm.bin`` (see ``scripts/build_charlm.py`` for the
     format; the same counts as ``charlm.txt.gz``, checked by the tests)."""
     raw = resources.files("cleaner.data").joinpath("charlm.bin").read_bytes()
-    header, _, rest = raw.partition(b"\n")
-    fields = dict(f.split("=") for f in header.decode("ascii").split()[2:])
+    # text lines (format, sizes, source and licence) up to a blank line, then the arrays
+    text, _, rest = raw.partition(b"\n\n")
+    magic, *fields = text.decode("utf-8").split("\n")[0].split()
+    if " ".join((magic, fields[0])) != "#charlm-bin 2":
+        raise ValueError("charlm.bin: unknown format (rebuild with scripts/build_charlm.py)")
+    fields = dict(f.split("=") for f in fields[1:])
     n_uni, n_bi = int(fields["unigrams"]), int(fields["bigrams"])
-    while rest.startswith(b"#"):  # comment lines: source and licence
-        rest = rest.partition(b"\n")[2]
-    payload = zlib.decompress(rest)
+    payload = memoryview(rest)
+    if len(payload) != 8 * (n_uni + n_bi):
+        raise ValueError("charlm.bin: truncated")
     tables = []
     offset = 0
     for n in (n_uni, n_uni, n_bi, n_bi):
