@@ -322,3 +322,24 @@ def test_hot_positions_are_the_single_scans_positions(shared):
         assert m._hot_positions(text) == sorted(plain), text[:80]
         found += bool(plain)
     assert found > 20
+
+
+def test_realign_lines_are_the_trace_lines_the_gbk_trigger_accepts(shared):
+    """The lines the GBK search visits are the lines holding a ``?`` or a wedged
+    character on which the trigger pattern (``_triggers``) finds a trace."""
+    from cleaner.passes import mojibake as m
+
+    gbk_trigger, _ = m._triggers()
+    texts = list(damaged_texts(shared).values())
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    texts += ["好?\nok?\n(hǎo)?\n好(hǎo)\n?好\nab?c\n中b\n中bc"]
+    visited = 0
+    for text in texts:
+        starts = {text.rfind("\n", 0, q.start()) + 1 for q in m._QUESTION.finditer(text)}
+        starts.update(text.rfind("\n", 0, w.start()) + 1 for w in m._WEDGED.finditer(text))
+        lines = [(s, text[s:] if text.find("\n", s) < 0 else text[s:text.find("\n", s)]) for s in sorted(starts)]
+        expected = [(s, line) for s, line in lines if gbk_trigger.search(line)]
+        assert list(m._lines_with_realign_traces(text)) == expected, text[:80]
+        visited += len(expected)
+    assert visited > 50

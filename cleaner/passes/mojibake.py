@@ -57,7 +57,9 @@ def _utf8_as_gbk_chars() -> str:
 
 @cache
 def _triggers() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(traces of misaligned GBK or annotations, traces of a codec swap)."""
+    """(traces of misaligned GBK or annotations, traces of a codec swap): the
+    definitions the fast scans (``_traces``, ``_lines_with_realign_traces``)
+    answer as, checked by the tests."""
     from cleaner.mojibake.pinyin import SYLLABLE
 
     u = re.escape(_utf8_as_gbk_chars())
@@ -276,7 +278,6 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
     if options.lost_runs and _LOST_RUN_CHAR.search(text):
         for m in LOST_RUN.finditer(text):
             add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
-    gbk_trigger, _ = _triggers()
     hot = _hot_positions(text)
     if options.codec_swaps and hot:
         for r in find_swaps(text, lm, options.swap_gain_per_char, hot=hot):
@@ -287,8 +288,6 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
     if options.gbk_realign:
         cache = None
         for line_start, line in _lines_with_realign_traces(text):
-            if not gbk_trigger.search(line):
-                continue
             if cache is None:
                 cache = charlm.LazyDocumentBigrams(text, lm)
             for r in find_realignments(line, lm, options.realign_margin, cache):
@@ -378,12 +377,25 @@ _LOST_RUN_CHAR = re.compile("[锟斤烫屯]")
 def _lines_with_realign_traces(text: str):
     """(start, line) of the lines where a misaligned GBK run can start: a ``?``
     or an ASCII character wedged after a non-ASCII one (``find_realignments``
-    finds nothing on a line with neither)."""
-    starts = {text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text)}
-    starts.update(text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text))
+    finds nothing on a line with neither), that show a trace of ``_triggers``'
+    GBK pattern. A wedged character is one; a line with only a ``?`` needs it
+    beside a non-ASCII character or a ``(chǎn)``-shaped group (the pattern's
+    alternation tried every character of such a line)."""
+    wedged = {text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text)}
+    starts = wedged.union(text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text))
+    annotation = None
     for start in sorted(starts):
         end = text.find("\n", start)
-        yield start, text[start:] if end < 0 else text[start:end]
+        line = text[start:] if end < 0 else text[start:end]
+        if start not in wedged and not _QUESTION_BESIDE_NON_ASCII.search(line):
+            if annotation is None:
+                annotation, _ = _fast_patterns()
+            if not annotation.search(line):
+                continue
+        yield start, line
+
+
+_QUESTION_BESIDE_NON_ASCII = re.compile("[?](?:(?<=[^\\x00-\\x7f][?])|(?=[^\\x00-\\x7f]))")
 
 
 def _trim(before: str, after: str) -> tuple[int, int, str]:
