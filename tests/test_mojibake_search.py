@@ -343,3 +343,23 @@ def test_realign_lines_are_the_trace_lines_the_gbk_trigger_accepts(shared):
         assert list(m._lines_with_realign_traces(text)) == expected, text[:80]
         visited += len(expected)
     assert visited > 50
+
+
+def test_shipped_readings_are_pypinyins_table():
+    """``pinyin_readings.bin`` holds every character's readings as the installed
+    pypinyin gives them (rebuild with scripts/build_pinyin_table.py if not)."""
+    import importlib.util
+    from pathlib import Path
+
+    from cleaner.mojibake import pinyin
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_pinyin_table.py"
+    spec = importlib.util.spec_from_file_location("build_pinyin_table", script)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    table = build.pypinyin_table()
+    code_points, _, _ = pinyin._readings_table()
+    assert len(code_points) == len(table)
+    for cp, value in table.items():
+        assert pinyin.readings(chr(cp)) == frozenset(value.split(",")), chr(cp)
+    assert pinyin.readings("a") == pinyin.readings("\U000e0001") == pinyin.readings("") == frozenset()
