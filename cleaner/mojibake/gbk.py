@@ -143,36 +143,70 @@ def _best(cands: tuple[str, ...], left: str, right: str, lm: CharLM) -> str | No
 
 # The same damaged line recurs on many pages of a site (seed 004's lines on 56
 # pages of the benchmark corpus: 1,600 searches of 170 lines). A line's search
-# depends on its page only through the vanished-pair searches, and each of
-# those only through the page's values of the pairs it can score
-# (``_page_answers``): under a page with the same answers, a line searched
-# before has the same repairs, and a run the same vanished pair. Both memos
-# are bounded (emptied when full).
+# depends on its page only through the vanished-pair searches that finish its
+# candidates: the rest (markers, runs, hidden bytes, the model's scores) is
+# remembered per line, and each vanished-pair search under the page's values
+# of the pairs it can score (``_page_answers``). Both memos are bounded
+# (emptied when full).
 _LINE_MEMO: dict = {}
 _VANISHED_MEMO: dict = {}
 _MAX_MEMO = 4096
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A realigned run before its vanished-pair search: ``chars`` between
+    ``left`` and ``right`` (``search_right`` is what the search sees after it,
+    ``suffix`` what follows it in the repair)."""
+
+    start: int
+    end: int
+    chars: str
+    left: str
+    right: str
+    search_right: str
+    suffix: str
+    original: float  # score of the run as it stands, with its context
+    kind: str
+    annotations: int
+
+
 def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
                       cache: dict[str, float] | None = None) -> list[Repair]:
     """Non-overlapping repairs of misaligned GBK runs in ``text``, best first chosen."""
-    if not isinstance(cache, LazyDocumentBigrams):
-        return _find_realignments(text, lm, margin, cache, None)
     key = (text, margin, lm)
-    seen = _LINE_MEMO.get(key)
-    if seen is not None:
-        repairs, searches = seen
-        if all(_page_answers(*run, cache) == answers for run, answers in searches):
-            return list(repairs)
-    searches = []
-    repairs = _find_realignments(text, lm, margin, cache, searches)
-    if len(_LINE_MEMO) >= _MAX_MEMO:
-        _LINE_MEMO.clear()
-    _LINE_MEMO[key] = (tuple(repairs), searches)
-    return repairs
+    candidates = _LINE_MEMO.get(key)
+    if candidates is None:
+        candidates = _candidates(text, lm, margin)
+        if len(_LINE_MEMO) >= _MAX_MEMO:
+            _LINE_MEMO.clear()
+        _LINE_MEMO[key] = candidates
+    return _choose([_finish(c, lm, cache) for c in candidates])
 
 
-def _find_realignments(text: str, lm: CharLM, margin: float, cache, searches: list | None) -> list[Repair]:
+def _find_realignments(text: str, lm: CharLM, margin: float, cache) -> list[Repair]:
+    """``find_realignments`` with nothing remembered (for the tests)."""
+    return _choose([_finish(c, lm, cache, remember=False) for c in _candidates(text, lm, margin)])
+
+
+def _choose(repairs: list[Repair]) -> list[Repair]:
+    """The best non-overlapping ``repairs``, in text order."""
+    chosen: list[Repair] = []
+    for r in sorted(repairs, key=lambda r: -r.gain):
+        if all(r.end <= c.start or r.start >= c.end for c in chosen):
+            chosen.append(r)
+    return sorted(chosen, key=lambda r: r.start)
+
+
+def _finish(c: _Candidate, lm: CharLM, cache, remember: bool = True) -> Repair:
+    search = _remembered_vanished if remember else _insert_vanished
+    after = search(c.chars, c.left, c.search_right, lm, cache) + c.suffix
+    gain = lm.score(c.left + after + c.right) - c.original
+    return Repair(c.start, c.end, after, gain, c.kind, c.annotations)
+
+
+def _candidates(text: str, lm: CharLM, margin: float) -> tuple[_Candidate, ...]:
+    """The candidate repairs of ``text``, in the order they are found."""
     # (pos, end, syllable-or-None, is_letter)
     markers: list[tuple[int, int, str | None, bool]] = []
     for m in _MARKER.finditer(text):
@@ -182,14 +216,14 @@ def _find_realignments(text: str, lm: CharLM, margin: float, cache, searches: li
         if near_cjk:
             markers.append((s, m.end(), m.group(1), False))
     if not markers and not _END_LETTER.search(text):
-        return []
+        return ()
     in_gloss = _inside_pinyin_gloss(text)
     for m in _END_LETTER.finditer(text):
         if m.start() not in in_gloss:
             markers.append((m.start(), m.end(), None, True))
     markers.sort()
 
-    repairs: list[Repair] = []
+    candidates: list[_Candidate] = []
     for i, (s, s_end, syl, letter) in enumerate(markers):
         ends = [mk for mk in markers[i + 1:i + 4] if mk[0] - s_end <= MAX_RUN]
         if letter:
@@ -200,22 +234,17 @@ def _find_realignments(text: str, lm: CharLM, margin: float, cache, searches: li
                 start = s - k
                 if start < 0 or not all(not c.isascii() or c in FOLDED for c in text[start:s]):
                     break
-                r = _try(text, start, start, None, "none", (s, s_end, None, True), lm, margin, cache, searches)
+                r = _try(text, start, start, None, "none", (s, s_end, None, True), lm, margin)
                 if r:
-                    repairs.append(r)
+                    candidates.append(r)
             continue
         for end in ends:
             if "\n" in text[s_end:end[0]]:
                 break
-            r = _try(text, s, s_end, syl, "annotation" if syl else "lost", end, lm, margin, cache, searches)
+            r = _try(text, s, s_end, syl, "annotation" if syl else "lost", end, lm, margin)
             if r:
-                repairs.append(r)
-    # keep the best non-overlapping ones
-    chosen: list[Repair] = []
-    for r in sorted(repairs, key=lambda r: -r.gain):
-        if all(r.end <= c.start or r.start >= c.end for c in chosen):
-            chosen.append(r)
-    return sorted(chosen, key=lambda r: r.start)
+                candidates.append(r)
+    return tuple(candidates)
 
 
 _GLOSS = re.compile(f"[(（]{SYLLABLE}[)）]")
@@ -229,8 +258,7 @@ def _inside_pinyin_gloss(text: str) -> set[int]:
 
 
 def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
-         end: tuple[int, int, str | None, bool], lm: CharLM, margin: float,
-         cache: dict[str, float] | None = None, searches: list | None = None) -> Repair | None:
+         end: tuple[int, int, str | None, bool], lm: CharLM, margin: float) -> _Candidate | None:
     e, e_end, e_syl, e_letter = end
     run = text[run_start:e]
     if not _HAN.search(text[max(0, s - 1):e_end + 1]):
@@ -309,10 +337,9 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
     original = lm.score(left + text[s:e_end] + right)
     if lm.score(left + after + right) - original < margin:
         return None
-    after = _remembered_vanished(first + middle + last, left, suffix or right, lm, cache, searches) + suffix
-    gain = lm.score(left + after + right) - original
     kind = "annotation" if start_kind == "annotation" else "lost_lead"
-    return Repair(s, e_end, after, gain, kind, annotations)
+    return _Candidate(s, e_end, first + middle + last, left, right, suffix or right, suffix, original, kind,
+                      annotations)
 
 
 # GBK's user-defined areas: a misaligned pair landing there vanished without a trace.
@@ -403,14 +430,11 @@ def _model_windows(pair: bytes, prev: str, window_end: str, lm: CharLM):
     return candidates, terms
 
 
-def _remembered_vanished(chars: str, left: str, right: str, lm: CharLM, cache, searches: list | None) -> str:
-    """``_insert_vanished``, remembered under the page's answers (see _LINE_MEMO);
-    the answers are added to ``searches`` when given."""
+def _remembered_vanished(chars: str, left: str, right: str, lm: CharLM, cache) -> str:
+    """``_insert_vanished``, remembered under the page's answers (see _LINE_MEMO)."""
     if not isinstance(cache, LazyDocumentBigrams):
         return _insert_vanished(chars, left, right, lm, cache)
     answers = _page_answers(chars, left, right, cache)
-    if searches is not None:
-        searches.append(((chars, left, right), answers))
     key = (chars, left, right, lm)
     seen = _VANISHED_MEMO.get(key)
     if seen is None:
