@@ -455,15 +455,18 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
     # line is judged on what is left of it after its cuts: a second run sees only that.
     known_key = fold(line_key(known_title)) if known_title else None
     title_done = known_title is not None or not options.title
-    for line in lines:
-        if not line.content or line.mark:
+    for index, content in enumerate(lines.contents):
+        if not content:
+            continue
+        line = lines[index]
+        if line.mark:
             continue
         content = _rest(line)
         folded = None
         if is_token_list(content):
             line.mark = ("B202", "links.menu-row")
             continue
-        if known_key is not None and fold(line_key(content)) == known_key:
+        if known_key is not None and len(key := line_key(content)) == len(known_key) and fold(key) == known_key:
             # Every copy in the header: a second run would take the next one.
             line.mark = ("B301", "header.title")
             continue
@@ -555,9 +558,12 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
     """
     run: list[_Line] = []
     last_body = None
+    contents = lines.contents
     for index in range(len(lines) - 1, -1, -1):
+        if not contents[index]:
+            continue
         line = lines[index]
-        if not line.content or (line.mark and line.mark != _REPEAT):
+        if line.mark and line.mark != _REPEAT:
             continue
         if line.held is not None:
             line.pending, line.held = _held_hit(line), None
@@ -609,10 +615,10 @@ def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None)
     minimum = options.repeated_min_chars
     contents = _as_seen_next(lines)
     # Only a line whose text occurs twice (or is the title) can go: find those in C first.
-    counts = Counter(contents)
-    blank_repeats = max(counts.get("", 0) - 1, 0)
-    if len(contents) - len(counts) == blank_repeats and not (seen & counts.keys()):
+    distinct = set(contents)  # cheaper than counting, and most texts repeat only blank lines
+    if len(contents) - len(distinct) == max(contents.count("") - 1, 0) and not (seen & distinct):
         return  # no text line occurs twice
+    counts = Counter(contents)
     twice = {key for key, n in counts.items() if n > 1 and len(key) >= minimum} | (seen & counts.keys())
     if not twice:
         return
