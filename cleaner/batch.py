@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -32,9 +33,11 @@ from cleaner.io import jsonl
 from cleaner.io.sources import Item, parse_jsonl_line
 from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
-# Items are sent to workers in chunks of about this many bytes (or records).
-CHUNK_BYTES = 1 << 20
-CHUNK_ITEMS = 256
+# Items are sent to workers in chunks of about this many bytes (or records):
+# big enough that a chunk costs far more to clean than to send, small enough
+# that the last chunks leave no worker idle for long.
+CHUNK_BYTES = 1 << 18
+CHUNK_ITEMS = 128
 
 
 @dataclass(slots=True)
@@ -75,13 +78,14 @@ def _read_item(item: Item, text_key: str) -> tuple[Document, bool]:
     if item.error is not None:
         raise InputError(item.source, item.error, item.line)
     if item.format in ("record", "jsonl"):
-        record, stdlib = item.record, False
+        record, stdlib, surrogates = item.record, False, True
         if record is None:
             try:
                 record, stdlib = parse_jsonl_line(item)
             except ValueError as err:
                 raise InputError(item.source, str(err), item.line) from None
-        doc = document_from_record(record, text_key, source=item.source, line=item.line)
+            surrogates = stdlib  # orjson rejects lone surrogates
+        doc = document_from_record(record, text_key, source=item.source, line=item.line, surrogates=surrogates)
         doc.encoding_in = "utf-8"  # JSONL is read as UTF-8
         return doc, stdlib
     return Document(id=item.id, text="", source=item.source, format=item.format, data=item.data), False
@@ -187,18 +191,28 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
         for item in items:
             yield clean_item(pipeline, item)
         return
-    yield from _in_workers(_clean_chunk, items, config, workers)
+    yield from _in_workers(_clean_chunk, items, config, workers, warm_up=True)
 
 
-def _in_workers(function, items: Iterable[Item], config: Config, workers: int) -> Iterator:
-    """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order."""
-    pool = _WorkerPool(config, workers)
+def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
+                warm_up: bool = False, meanwhile: Callable[[], None] | None = None) -> Iterator:
+    """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order.
+
+    ``meanwhile`` runs in a thread of this process once the workers have
+    started (forking waits until it is done), while this process mostly waits.
+    """
+    pool = _WorkerPool(config, workers, warm_up)
     pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
+    thread = None
     try:
         for chunk in _chunks(items):
             pending.append((submitted, chunk, pool.submit(function, submitted, chunk)))
             submitted += len(chunk)
+            if meanwhile is not None and thread is None:
+                with shielded():  # started and recorded, or neither
+                    thread = threading.Thread(target=meanwhile, name="cleaner-warm-up", daemon=True)
+                    thread.start()
             if len(pending) >= pool.window:
                 yield from pool.collect(pending)
         while pending:
@@ -207,6 +221,8 @@ def _in_workers(function, items: Iterable[Item], config: Config, workers: int) -
         pool.stop()
         raise
     finally:
+        if thread is not None and thread.ident is not None:
+            thread.join()
         pool.close()
 
 
@@ -242,31 +258,61 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
         for item in items:
             counter.add(_item_hashes(pipeline, item))
         return config.replace(line_stats=counter.frequent())
-    for hashes in _in_workers(_hash_chunk, items, config, workers):
+    # The cleaning workers are forked from this process once the scan is done:
+    # what the passes load on first use is loaded here while the scan runs.
+    warm = partial(_warm_up, Pipeline(config)) if _forks() else None
+    for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=warm):
         counter.add(hashes)
     return config.replace(line_stats=counter.frequent())
 
 
-def _start_method(config: Config):
+def _start_method(config: Config, warm_up: bool = False):
     """The multiprocessing context for the workers, and the pipeline to hand them.
 
     On Linux, while this process runs no other thread, workers are forked with
     the passes already built (OpenCC dictionaries, rule tables and models shared
     copy-on-write), so they start in milliseconds instead of each importing and
-    building everything again. Elsewhere, or from a threaded program where
-    fork is unsafe, forkserver/spawn workers rebuild the pipeline from its
-    pickled configuration.
+    building everything again; with ``warm_up``, what the passes load on first
+    use is loaded here too (see ``_warm_up``). Elsewhere, or from a threaded
+    program where fork is unsafe, forkserver/spawn workers rebuild the
+    pipeline from its pickled configuration.
     """
     pipeline = Pipeline(config)
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+    if _forks():
         pipeline.passes  # build once, here, before forking
+        if warm_up:
+            _warm_up(pipeline)
         # A forked child flushes its copy of any pending output at exit.
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
         return multiprocessing.get_context("fork"), pipeline
+    methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
+
+
+def _forks() -> bool:
+    """Whether workers started now are forked from this process (see ``_start_method``)."""
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods() \
+        and threading.active_count() == 1
+
+
+# A few lines with a trace of each kind of damage the passes repair.
+_WARM_UP_TEXT = (
+    "企業(yè)復工復產(chǎn)的號角吹響，縣委??h委書記說。\n"
+    "鎴戜滑鐨勫浗瀹 ÆóÒµ Ã© жҲ‘жҳҜ 锟斤拷\n"
+    "为了发展，隨著時間 , 見 https://example.com 。"
+)
+
+
+def _warm_up(pipeline: Pipeline) -> None:
+    """Clean a sample, so that what the passes load on first use (the mojibake
+    model, pypinyin, OpenCC's dictionaries, compiled tables: 0.4 s) is loaded
+    once before the workers are forked rather than once in each of them."""
+    try:
+        pipeline.clean_text(_WARM_UP_TEXT)
+    except Exception:  # a warm-up must never stop a run; the workers load what they need
+        pass
 
 
 class WorkerDied(CleanerError):
@@ -291,9 +337,9 @@ class _WorkerPool:
     Private attributes of the executor are read with getattr and a fallback.
     """
 
-    def __init__(self, config: Config, workers: int):
+    def __init__(self, config: Config, workers: int, warm_up: bool = False):
         self.window = workers * 3
-        context, pipeline = _start_method(config)
+        context, pipeline = _start_method(config, warm_up)
         with shielded():
             self.board = context.RawArray("q", 2 * workers)
             counter = context.Value("i", 0)

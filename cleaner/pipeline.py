@@ -9,12 +9,13 @@ shipped to multiprocessing, ``datasets.map`` or Ray workers.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator
 
 from cleaner.config import Config, config_from_mapping, load_config
 from cleaner.document import Document
@@ -48,6 +49,8 @@ class Pipeline:
             config = config_from_mapping(config)
         self.config: Config = config
         self._passes: list[Pass] | None = None
+        self._input_end = -1  # index of the last pass that turns the input into the body text
+        self._kinds: list[dict[str, str]] = []  # per pass: finding code -> the fixes key it counts
 
     # -- pickling: ship the configuration, rebuild the passes on the other side
     def __getstate__(self) -> dict[str, Any]:
@@ -56,6 +59,8 @@ class Pipeline:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.config = state["config"]
         self._passes = None
+        self._input_end = -1
+        self._kinds = []
 
     def __repr__(self) -> str:
         return f"Pipeline(passes={list(self.config.enabled)!r})"
@@ -63,7 +68,10 @@ class Pipeline:
     @property
     def passes(self) -> list[Pass]:
         if self._passes is None:
-            self._passes = [self._build(name) for name in self.config.enabled]
+            passes = [self._build(name) for name in self.config.enabled]
+            self._input_end = max((i for i, p in enumerate(passes) if p.name in _INPUT_PASSES), default=-1)
+            self._kinds = [{c.code: p.kind_of(c.code) for c in p.codes} for p in passes]
+            self._passes = passes
         return self._passes
 
     def _build(self, name: str) -> Pass:
@@ -80,8 +88,8 @@ class Pipeline:
         """Learn which lines recur across ``records`` (dicts or texts) and remove them later.
 
         A first scan for the boilerplate pass's ``batch_min_docs`` rule: every record
-        runs through the passes before ``boilerplate``, and the distinct lines of each
-        are counted as hashes. The frequent ones then travel with the configuration
+        runs through the input passes (decode, html; see ``line_hashes``), and the
+        distinct lines of each are counted as hashes. The frequent ones then travel with the configuration
         (so a pickled pipeline carries them to workers). On a sharded engine, each
         shard that observes its own records gets a per-shard statistic; observe once
         on the driver for a corpus-wide one.
@@ -98,14 +106,24 @@ class Pipeline:
         return self
 
     def line_hashes(self, doc: Document) -> set[int]:
-        """The hashes of ``doc``'s lines as the boilerplate pass will see them."""
+        """The hashes of ``doc``'s lines as the input passes (decode, html) give them.
+
+        The repairs between those and ``boilerplate`` (mojibake) are not run
+        for the count: they cost more than the whole first scan otherwise
+        would, and they fix damage inside a document, not the lines that
+        recur across documents: a site's footer or navigation is either read
+        the same way in every document or decoded wrongly as a whole, which
+        the decode pass sees. A line a repair does change is counted as it was
+        read.
+        """
         from cleaner.boilerplate.repeated import document_line_hashes
 
         text = doc.text
         for p in self.passes:
             if p.name == "boilerplate":
                 break
-            text = p.apply(text, doc).text
+            if p.name in _INPUT_PASSES:
+                text = p.apply(text, doc).text
         if doc.data is not None:
             text = strict_utf8(doc)
         return document_line_hashes(text, self.config.options_for("boilerplate").batch_min_chars)
@@ -126,22 +144,31 @@ class Pipeline:
             doc.removed = []
         text = doc.text
         passes = self.passes
-        body_from = max((i for i, p in enumerate(passes) if p.name in _INPUT_PASSES), default=-1)
-        body = _body_size(text) if body_from < 0 and doc.data is None else None
+        body_from = self._input_end
+        # The body text (after the input passes), measured at the end if need be.
+        body = text if body_from < 0 and doc.data is None else None
         title = doc.title
+        fixes = doc.fixes
+        kinds_of = self._kinds
         for i, p in enumerate(passes):
             result = p.apply(text, doc)
-            if result.changes:
+            changes = result.changes
+            if changes:
                 # Counted by code in C (a document can have thousands of changes), then named.
-                for code, n in Counter(map(_code_of, result.changes)).items():
-                    doc.count(p.kind_of(code), n)
-            for kind, n in result.counts.items():
-                doc.count(kind, n)
+                codes: dict[str, int] = {}
+                _count_elements(codes, map(_code_of, changes))
+                kinds = kinds_of[i]
+                for code, n in codes.items():
+                    kind = kinds.get(code) or p.kind_of(code)
+                    fixes[kind] = fixes.get(kind, 0) + n
+            if result.counts:
+                for kind, n in result.counts.items():
+                    fixes[kind] = fixes.get(kind, 0) + n
             if trace is not None:
                 trace.append(Step(p.name, text, result))
             text = result.text
             if i == body_from:
-                body, title = _body_size(text), doc.title
+                body, title = text, doc.title
         if doc.data is not None:  # decoding switched off: bytes must be UTF-8
             text = strict_utf8(doc)
         doc.text = text
@@ -149,7 +176,7 @@ class Pipeline:
             self._guard_removal(doc, body, title)
         return doc
 
-    def _guard_removal(self, doc: Document, body: int, title_before: str | None) -> None:
+    def _guard_removal(self, doc: Document, body_text: str, title_before: str | None) -> None:
         """Flag a document that lost more of its body than the configured share.
 
         A title taken out of the body is moved, not lost.
@@ -157,13 +184,19 @@ class Pipeline:
         kept = _body_size(doc.text)
         if doc.title and doc.title != title_before:
             kept += _body_size(doc.title)
-        if body - kept > self.config.large_removal_share * body:
+        share = self.config.large_removal_share
+        # The body is at most as long as its text: when even that much could
+        # not have lost the share, its white space need not be counted.
+        if share <= 1 and len(body_text) - kept <= share * len(body_text):
+            return
+        body = _body_size(body_text)
+        if body and body - kept > share * body:
             doc.flag("large_removal")
 
 
 def _body_size(text: str) -> int:
     """Characters that are not white space (a few C-level counts, no copy)."""
-    return len(text) - sum(text.count(space) for space in _SPACES)
+    return len(text) - sum(map(text.count, _SPACES))
 
 
 def new_line_counter(config: Config):
@@ -189,10 +222,15 @@ def strict_utf8(doc: Document) -> str:
 
 
 def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
-                         source: str | None = None, line: int | None = None) -> Document:
-    """A Document from a JSONL-style record; other fields are kept in ``extra``."""
+                         source: str | None = None, line: int | None = None,
+                         surrogates: bool = True) -> Document:
+    """A Document from a JSONL-style record; other fields are kept in ``extra``.
+
+    ``surrogates=False`` says the text cannot hold lone surrogates (orjson
+    parsed it: it rejects them), which spares a scan of the text.
+    """
     where = source or "<record>"
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):
         raise InputError(where, f"record is a JSON {type(record).__name__}, not an object", line)
     if text_key not in record:
         raise InputError(where, f"record has no {text_key!r} field", line)
@@ -200,7 +238,7 @@ def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
     if not isinstance(text, str):
         raise InputError(where, f"{text_key!r} is {type(text).__name__}, not a string", line)
     flags = []
-    if _SURROGATE.search(text):
+    if surrogates and _has_surrogate(text):
         # Lone surrogates (JSON "\ud800") cannot be written as UTF-8.
         text = _SURROGATE.sub("\ufffd", text)
         flags.append("lone_surrogate")
@@ -222,6 +260,15 @@ def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
     if isinstance(record.get("meta"), Mapping):
         doc.meta = dict(extra.pop("meta"))
     return doc
+
+
+def _has_surrogate(text: str) -> bool:
+    # Encoding fails exactly on them, and runs twice as fast as a regex search.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.search(text) is not None
+    return False
 
 
 @cache

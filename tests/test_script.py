@@ -19,7 +19,7 @@ from cleaner.opencc_compat import (
 from cleaner.passes import DEFAULT_ORDER
 from cleaner.passes.base import apply_changes
 from cleaner.passes.script import (
-    TARGETS, Script, ScriptOptions, changed_runs, detect_script, fix_script, plan,
+    TARGETS, Script, ScriptOptions, changed_runs, detect_script, fix_script, plan, tables,
 )
 from conftest import ROOT, SHARED, seed_text
 
@@ -325,3 +325,65 @@ def test_title_and_metadata_follow_the_text():
     assert record["title"] == "铜仁江口：“红色引擎”为复工复产注入强劲动能"
     assert record["meta"]["outlet"] == "人民网-贵州频道" and record["meta"]["date"] == "2020-03-10T14:16"
     assert record["script_in"] == "tw"
+
+
+# -- the shortcuts change nothing --------------------------------------------------------
+
+def _reference(text, title, options, converter):
+    """The pass without its shortcuts: detection reads the title and the whole
+    text, every line of a "lines" step is searched and converted on its own,
+    and the changes come from comparing the whole documents."""
+    source = detect_script(f"{title}\n{text}" if title else text)
+    new = text
+    for step in plan(source, options.target, options.phrases):
+        convert = converter(step.config)
+        if convert is None:  # the installed binding lacks it (the reimplementation has no tw2t)
+            continue
+        if step.scope == "all":
+            new = convert(new)
+        else:
+            t = tables()
+            trigger = t.simplified_lines[options.target] if step.config.startswith("s2") else t.traditional_lines
+            new = "\n".join(convert(line) if trigger.search(line) else line for line in new.split("\n"))
+    runs, changed = changed_runs(text, new)
+    return new, [(a0, a1, text[a0:a1], new[b0:b1]) for a0, a1, b0, b1 in runs], changed, source
+
+
+def _shortcut_texts(shared):
+    texts = [seed_text(p) for p in TRADITIONAL_SEEDS + SIMPLIFIED_SEEDS]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((shared / "examples").glob("*.txt"))]
+    texts += ["\n".join(case["input"] for case in conformance_cases())]
+    texts += [case["input"] for case in conformance_cases()]
+    to_tw = make_converter("s2tw")
+    for folder in ("cleaned", "original"):
+        for i, page in enumerate(sorted((shared / "corpus" / "cwced" / folder).glob("*.txt"))):
+            text = page.read_text(encoding="utf-8", errors="replace")
+            texts.append(text)
+            # A Simplified page quoting Traditional lines, and the other way round.
+            lines = text.split("\n")
+            texts.append("\n".join(to_tw(line) if n % 3 == i % 3 else line for n, line in enumerate(lines)))
+            texts.append("\n".join(line if n % 4 == i % 4 else to_tw(line) for n, line in enumerate(lines)))
+    return texts
+
+
+@pytest.mark.parametrize("options", [ScriptOptions(), ScriptOptions(phrases=True), ScriptOptions(target="tw"),
+                                     ScriptOptions(target="hant"), ScriptOptions(target="hk")])
+def test_shortcuts_give_what_converting_every_line_gives(shared, options):
+    """The pass skips detection and conversion when a search finds no character
+    of the other script, converts the lines that have one in a single call, and
+    compares only those: on real text (seeds, examples, every cwced page, the
+    OpenCC conformance inputs, pages mixing both scripts) nothing may differ
+    from the plain way, titles included."""
+    texts = _shortcut_texts(shared)
+    titles = [None, "為了發展", "为了发展", "Title"]
+    mixed = 0
+    script, plain = Script(options), Script(options)
+    for n, text in enumerate(texts):
+        title = titles[n % len(titles)]
+        doc = Document(id="t", text=text, title=title)
+        result = script.apply(text, doc)
+        new, runs, changed, source = _reference(text, title, options, plain.converter)
+        got = [(c.start, c.end, c.before, c.after) for c in result.changes]
+        assert (result.text, got, result.counts.get("script_chars", 0), doc.script_in) == (new, runs, changed, source)
+        mixed += source == "hans" and bool(runs)
+    assert options != ScriptOptions() or mixed > 50  # the line-by-line path was exercised

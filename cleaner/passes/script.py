@@ -26,8 +26,10 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from itertools import accumulate
 from importlib import resources
 from typing import Callable, NamedTuple
 
@@ -59,42 +61,65 @@ class ScriptOptions:
             raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {self.target!r}")
 
 
-class ScriptTables(NamedTuple):
-    traditional: re.Pattern  # one character only Traditional text writes
-    simplified: re.Pattern
-    votes: dict[str, re.Pattern]  # Traditional standard -> its variant characters
-    han: re.Pattern
+def _charset(chars: str, rare: str = "") -> re.Pattern:
+    # Characters outside the BMP would make the class a list scanned one by
+    # one (15 MB/s instead of 900): keep them out, or as one range.
+    bmp = "".join(c for c in chars if ord(c) < 0x10000)
+    return re.compile(f"[{re.escape(bmp)}{rare}]")
+
+
+_BEYOND_BMP = "\U00020000-\U0003134f"
+
+
+class ScriptTables:
+    """The character classes of the script pass, each compiled when first used.
+
+    Compiling a class of a few thousand characters takes milliseconds, and a
+    run to Simplified needs only some of them.
+    """
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    @cached_property
+    def traditional(self) -> re.Pattern:  # one character only Traditional text writes
+        return _charset(self.data["traditional"])
+
+    @cached_property
+    def simplified(self) -> re.Pattern:
+        return _charset(self.data["simplified"])
+
+    @cached_property
+    def votes(self) -> dict[str, re.Pattern]:  # Traditional standard -> its variant characters
+        return {name: _charset(chars) for name, chars in self.data["votes"].items()}
+
+    @cached_property
+    def han(self) -> re.Pattern:
+        return re.compile(f"[{HAN}]")
+
     # The same, plus every character beyond the BMP: what makes a line worth
     # converting in a document already in the target's family. For a
     # Traditional target, less the characters that standard writes itself
     # (Taiwan writes 群 and 峰, which OpenCC's standard has as 羣 and 峯).
-    traditional_lines: re.Pattern
-    simplified_lines: dict[str, re.Pattern]
+    @cached_property
+    def traditional_lines(self) -> re.Pattern:
+        return _charset(self.data["traditional"], _BEYOND_BMP)
+
+    @cached_property
+    def simplified_lines(self) -> dict[str, re.Pattern]:
+        simplified = self.data["simplified"]
+        return {name: _charset("".join(c for c in simplified if c not in chars), _BEYOND_BMP)
+                for name, chars in self.data["votes"].items()}
+
     # tw2s/hk2s -> the characters on whose lines they differ from t2s.
-    regional_only: dict[str, re.Pattern]
+    @cached_property
+    def regional_only(self) -> dict[str, re.Pattern]:
+        return {config: _charset(chars) for config, chars in self.data["regional_only"].items()}
 
 
 @cache
 def tables() -> ScriptTables:
-    data = json.loads(resources.files("cleaner.data").joinpath("script_chars.json").read_text("utf-8"))
-
-    def charset(chars: str, rare: str = "") -> re.Pattern:
-        # Characters outside the BMP would make the class a list scanned one
-        # by one (15 MB/s instead of 900): keep them out, or as one range.
-        bmp = "".join(c for c in chars if ord(c) < 0x10000)
-        return re.compile(f"[{re.escape(bmp)}{rare}]")
-
-    return ScriptTables(
-        traditional=charset(data["traditional"]),
-        simplified=charset(data["simplified"]),
-        votes={name: charset(chars) for name, chars in data["votes"].items()},
-        han=re.compile(f"[{HAN}]"),
-        traditional_lines=charset(data["traditional"], "\U00020000-\U0003134f"),
-        simplified_lines={
-            name: charset("".join(c for c in data["simplified"] if c not in chars), "\U00020000-\U0003134f")
-            for name, chars in data["votes"].items()},
-        regional_only={config: charset(chars) for config, chars in data["regional_only"].items()},
-    )
+    return ScriptTables(json.loads(resources.files("cleaner.data").joinpath("script_chars.json").read_text("utf-8")))
 
 
 # Detection reads at most this many characters: the head of the document and a
@@ -106,17 +131,34 @@ SAMPLE_MIDDLE = 500
 SAMPLE_QUICK = 400
 
 
-def _sample(text: str) -> str:
-    if len(text) <= SAMPLE_HEAD + SAMPLE_MIDDLE:
-        return text
-    middle = len(text) // 2
-    return text[:SAMPLE_HEAD] + "\n" + text[middle:middle + SAMPLE_MIDDLE]
+def _sample(text: str, title: str | None = None) -> str:
+    """The characters detection reads, of ``text`` headed by the line ``title``.
+
+    The same as sampling ``f"{title}\n{text}"`` without copying a long text.
+    """
+    prefix = f"{title}\n" if title else ""
+    size = len(prefix) + len(text)
+    if size <= SAMPLE_HEAD + SAMPLE_MIDDLE:
+        return prefix + text if prefix else text
+
+    def piece(start: int, end: int) -> str:
+        k = len(prefix)
+        return prefix[start:end] + text[max(start - k, 0):max(end - k, 0)]
+
+    middle = size // 2
+    return piece(0, SAMPLE_HEAD) + "\n" + piece(middle, middle + SAMPLE_MIDDLE)
 
 
-def detect_script(text: str) -> str | None:
-    """``hans``, ``hant``, ``tw``, ``hk``, or None for a text without Chinese."""
+def detect_script(text: str, title: str | None = None) -> str | None:
+    """``hans``, ``hant``, ``tw``, ``hk``, or None for a text without Chinese.
+
+    A ``title`` is read as the text's first line.
+    """
+    return _detect_in_sample(_sample(text, title))
+
+
+def _detect_in_sample(text: str) -> str | None:
     t = tables()
-    text = _sample(text)
     # Most texts are in one script only: a search (no match objects) settles
     # it, or the head of the sample when one script clearly leads there.
     if t.traditional.search(text) is None:
@@ -190,7 +232,6 @@ FALLBACK = {"hk2sp": "hk2s", "s2hkp": "s2hk", "tw2sp": "tw2s", "s2twp": "s2tw"}
 def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None],
              target: str = "hans") -> str:
     """Apply ``steps``; ``converter(config)`` gives a converter or None to skip."""
-    t = tables()
     for step in steps:
         convert = converter(step.config)
         if convert is None:
@@ -198,25 +239,75 @@ def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[
         if step.scope == "all":
             text = convert(text)
             continue
-        other = t.simplified_lines[target] if step.config.startswith("s2") else t.traditional_lines
-        text = _convert_lines(text, other, convert)
+        text = _convert_lines(text, _line_trigger(step.config, target), convert)[0]
     return text
 
 
-def _convert_lines(text: str, trigger: re.Pattern, convert: Callable[[str], str]) -> str:
+def _line_trigger(config: str, target: str) -> re.Pattern:
+    """The characters of the other family, whose lines a "lines" step converts."""
+    t = tables()
+    return t.simplified_lines[target] if config.startswith("s2") else t.traditional_lines
+
+
+def _convert_lines(text: str, trigger: re.Pattern,
+                   convert: Callable[[str], str]) -> tuple[str, list[tuple[int, int, int, int]], int]:
+    """Convert the lines of ``text`` that hold a ``trigger`` character.
+
+    Also gives what ``changed_runs(text, result)`` would, computed on the
+    converted lines only rather than on the whole document again.
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    search, rfind, find = trigger.search, text.rfind, text.find
+    while (m := search(text, pos)) is not None:
+        start = rfind("\n", 0, m.start()) + 1
+        pos = find("\n", m.end())
+        if pos < 0:
+            pos = len(text)
+        starts.append(start)
+        ends.append(pos)
+    if not starts:
+        return text, [], 0
+    old = [text[a:b] for a, b in zip(starts, ends)]
+    # One call for all the lines (OpenCC converts line by line anyway).
+    new = convert("\n".join(old)).split("\n")
+    if len(new) != len(old):
+        new = [convert(line) for line in old]
+    runs: list[tuple[int, int, int, int]] = []
+    if list(map(len, old)) == list(map(len, new)):
+        changed = _joined_runs(old, new, starts, runs)
+    else:
+        changed = 0
+        shift = 0  # how much longer the output is so far
+        for start, line, converted in zip(starts, old, new):
+            if converted != line:
+                changed += _line_runs(line, converted, start, start + shift, runs)
+                shift += len(converted) - len(line)
+    if not runs:
+        return text, [], 0
     out: list[str] = []
     pos = 0
-    while (m := trigger.search(text, pos)) is not None:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
-        end = len(text) if end < 0 else end
+    for start, end, converted in zip(starts, ends, new):
         out.append(text[pos:start])
-        out.append(convert(text[start:end]))
+        out.append(converted)
         pos = end
-    if not out:
-        return text
     out.append(text[pos:])
-    return "".join(out)
+    return "".join(out), runs, changed
+
+
+def _joined_runs(old: list[str], new: list[str], starts: list[int],
+                 runs: list[tuple[int, int, int, int]]) -> int:
+    """``_line_runs`` of lines of unchanged lengths, in one comparison."""
+    mask = _difference_mask("\n".join(old), "\n".join(new))
+    # Where each line starts in the joined text, and how far its offsets move.
+    joined_starts = list(accumulate((len(line) + 1 for line in old[:-1]), initial=0))
+    shifts = [start - joined for start, joined in zip(starts, joined_starts)]
+    for m in _RUN.finditer(mask):
+        a, b = m.span()
+        shift = shifts[bisect_right(joined_starts, a) - 1]
+        runs.append((a + shift, b + shift, a + shift, b + shift))
+    return mask.count(1)
 
 
 _NONZERO = bytes([0] + [1] * 255)
@@ -240,19 +331,25 @@ def changed_runs(before: str, after: str) -> tuple[list[tuple[int, int, int, int
         old_lines, new_lines = [before], [after]
     i = j = 0
     for old, new in zip(old_lines, new_lines):
-        if old == new:
-            pass
-        elif len(old) == len(new):
-            mask = _difference_mask(old, new)
-            runs.extend((i + m.start(), i + m.end(), j + m.start(), j + m.end()) for m in _RUN.finditer(mask))
-            changed += mask.count(1)
-        else:
-            for a0, a1, b0, b1 in _diff_spans(old, new):
-                runs.append((i + a0, i + a1, j + b0, j + b1))
-                changed += max(a1 - a0, b1 - b0)
+        if old != new:
+            changed += _line_runs(old, new, i, j, runs)
         i += len(old) + 1
         j += len(new) + 1
     return runs, changed
+
+
+def _line_runs(old: str, new: str, i: int, j: int, runs: list[tuple[int, int, int, int]]) -> int:
+    """Append the changed spans of line ``old`` (at ``i``) become ``new`` (at ``j``);
+    the number of characters that differ."""
+    if len(old) == len(new):
+        mask = _difference_mask(old, new)
+        runs.extend((i + m.start(), i + m.end(), j + m.start(), j + m.end()) for m in _RUN.finditer(mask))
+        return mask.count(1)
+    changed = 0
+    for a0, a1, b0, b1 in _diff_spans(old, new):
+        runs.append((i + a0, i + a1, j + b0, j + b1))
+        changed += max(a1 - a0, b1 - b0)
+    return changed
 
 
 def _difference_mask(a: str, b: str) -> bytes:
@@ -307,10 +404,20 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
         from cleaner.opencc_compat import make_converter
 
         converter = make_converter
-    new = run_plan(text, steps, converter, options.target)
-    if new == text:
-        return text, [], source, 0
-    runs, changed = changed_runs(text, new)
+    if len(steps) == 1 and steps[0].scope == "lines":
+        # A text already in the target's family: only its lines holding a
+        # character of the other family are converted, and compared.
+        convert = converter(steps[0].config)
+        if convert is None:
+            return text, [], source, 0
+        new, runs, changed = _convert_lines(text, _line_trigger(steps[0].config, options.target), convert)
+        if not runs:
+            return text, [], source, 0
+    else:
+        new = run_plan(text, steps, converter, options.target)
+        if new == text:
+            return text, [], source, 0
+        runs, changed = changed_runs(text, new)
     to_traditional = options.target in TRADITIONAL
     simplified = tables().simplified
     changes = []
@@ -339,17 +446,24 @@ class _RegionalToSimplified:
         self.base, self.regional, self.only = base, regional, only
 
     def __call__(self, text: str) -> str:
-        out = self.base(text)
-        if self.only.search(text) is None:
-            return out
-        lines, converted = text.split("\n"), out.split("\n")
-        if len(lines) != len(converted):
-            return self.regional(text)
+        # OpenCC converts line by line (no dictionary entry holds a line
+        # break), so the text is cut at the lines that need the regional step.
+        out: list[str] = []
+        pos = 0
         search = self.only.search
-        for i, line in enumerate(lines):
-            if search(line) is not None:
-                converted[i] = self.regional(line)
-        return "\n".join(converted)
+        while (m := search(text, pos)) is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = len(text) if end < 0 else end
+            if start > pos:
+                out.append(self.base(text[pos:start]))
+            out.append(self.regional(text[start:end]))
+            pos = end
+        if not out:
+            return self.base(text)
+        if pos < len(text):
+            out.append(self.base(text[pos:]))
+        return "".join(out)
 
 
 class Script(Pass):
@@ -391,18 +505,38 @@ class Script(Pass):
         return self._converters[config]
 
     def apply(self, text, doc):
-        source = detect_script(f"{doc.title}\n{text}" if doc.title else text)
+        title = doc.title
+        if self.options.target == "hans" and not _holds(tables().traditional_lines, text, title):
+            # Already Simplified, or no Chinese: detection would find no
+            # Traditional character and conversion no line to convert.
+            return self._already_simplified(text, doc)
+        source = detect_script(text, title)
         new, changes, source, changed = fix_script(text, self.options, self.converter, source)
         # The title and the metadata an earlier pass took from the text are in
         # the same script as the text: one record, one script.
-        if doc.title:
-            doc.title = fix_script(doc.title, self.options, self.converter, source)[0]
+        if title:
+            doc.title = fix_script(title, self.options, self.converter, source)[0]
+        self._finish(doc, source)
+        return PassResult(new, changes, {"script_chars": changed} if changed else {})
+
+    def _already_simplified(self, text: str, doc) -> PassResult:
+        source = "hans" if tables().han.search(_sample(text, doc.title)) else None
+        if source is not None:
+            self.converter("t2s")  # as the full path would, for the missing-configuration flag
+        self._finish(doc, source)
+        return PassResult(text, [], {})
+
+    def _finish(self, doc, source: str | None) -> None:
+        han = tables().han
         for key, value in doc.meta.items():
-            if isinstance(value, str) and tables().han.search(value):
+            if isinstance(value, str) and han.search(value):
                 doc.meta[key] = fix_script(value, self.options, self.converter, source)[0]
         for step in plan(source, self.options.target, self.options.phrases):
             if self._converters.get(step.config, True) is None:
                 doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
         doc.script_in = source
         doc.script = source if self.options.target == "keep" or source is None else self.options.target
-        return PassResult(new, changes, {"script_chars": changed} if changed else {})
+
+
+def _holds(pattern: re.Pattern, text: str, title: str | None) -> bool:
+    return pattern.search(text) is not None or (bool(title) and pattern.search(title) is not None)
