@@ -311,10 +311,11 @@ def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
     tail = options.tail_min
     ends = re.escape(SENTENCE_END)
     return re.compile(
-        f"\n(?<=[{HAN}]\n)"
+        # (The cheap tests first, a Chinese character on each side, then the
+        # looks back for a sentence end.)
+        f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])"
         + "".join(f"(?<![{ends}][^\n]{{{k}}}[{HAN}]\n)" for k in range(tail))
-        + f"(?=[{HSPACE}]*[{HAN}])"
-        f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
+        + f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
     )
 
 
