@@ -382,7 +382,30 @@ class _WorkerPool:
         # instead races with that thread: InvalidStateError kills it and the
         # exit then waits for ever on a full pipe.)
         with shielded():
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            thread = getattr(self.executor, "_executor_manager_thread", None)
+            results = getattr(self.executor, "_result_queue", None)
+            pids = self._pids()
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            if thread is not None:
+                self._join(thread, getattr(results, "_writer", None), pids)
+
+    @staticmethod
+    def _join(thread: threading.Thread, result_writer, pids: list[int]) -> None:
+        """Join the pool's thread, which a worker stopped halfway through sending
+        its result can leave waiting for ever for the rest of that message (this
+        process holds the pipe's other end, so no end-of-file comes): once every
+        worker is gone and the thread still waits, bytes that cannot unpickle
+        complete the message, and the thread takes the pool for broken and ends."""
+        while True:
+            thread.join(_POLL_SECONDS)
+            if not thread.is_alive():
+                return
+            if result_writer is None or any(_alive(pid) for pid in pids):
+                continue
+            fd = result_writer.fileno()
+            os.set_blocking(fd, False)
+            with contextlib.suppress(BlockingIOError, OSError):
+                os.write(fd, bytes(1 << 16))
 
     def _pids(self) -> list[int]:
         processes = getattr(self.executor, "_processes", None) or {}

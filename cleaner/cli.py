@@ -125,6 +125,7 @@ def clean(
         bar = _Progress() if show_progress else None
         try:
             for outcome in clean_items(items, cfg, workers):
+                interrupt.raise_if_received()
                 summary.add(outcome)
                 if bar:
                     bar.update(summary)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 from typing import Iterator
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -47,6 +48,23 @@ def install() -> None:
     """Route SIGINT and SIGTERM to ``Interrupted`` (main thread only)."""
     for signum in SIGNALS:
         signal.signal(signum, _handler)
+    if sys.unraisablehook is not _unraisable:
+        global _default_unraisable
+        _default_unraisable = sys.unraisablehook
+        sys.unraisablehook = _unraisable
+
+
+_default_unraisable = sys.unraisablehook
+
+
+def _unraisable(unraisable) -> None:
+    # A signal that lands in a destructor (the regex module's, while rules
+    # compile) cannot propagate from there: Python reports it and goes on.
+    # ``raise_if_received`` raises it again where it can land, so it needs no
+    # report of its own.
+    if isinstance(unraisable.exc_value, Interrupted):
+        return
+    _default_unraisable(unraisable)
 
 
 def _handler(signum: int, frame) -> None:
@@ -60,6 +78,13 @@ def _handler(signum: int, frame) -> None:
     for other in SIGNALS:
         signal.signal(other, signal.SIG_IGN)
     raise Interrupted(signum)
+
+
+def raise_if_received() -> None:
+    """Raise the interruption again where it can land: raised inside a
+    destructor or a library's ``except BaseException``, it was swallowed."""
+    if received is not None and not _shield_depth:
+        raise Interrupted(received)
 
 
 @contextlib.contextmanager
