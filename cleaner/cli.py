@@ -408,20 +408,28 @@ def rules(
 # -- end of check, explain, rules ----------------------------------------------------------
 
 
+def _exit_interrupted(err: interrupt.Interrupted) -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    sys.stderr.write(f"cleaner: {err.message}\n")
+    sys.stderr.flush()
+    # The batch has stopped its workers; a normal exit lets multiprocessing
+    # release its semaphores (os._exit would leave the resource tracker to
+    # complain about them on stderr).
+    sys.exit(err.exit_code)
+
+
 def main() -> None:
     interrupt.install()
     try:
         app()
     except interrupt.Interrupted as err:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-        sys.stderr.write(f"cleaner: {err.message}\n")
-        sys.stderr.flush()
-        # The batch has stopped its workers; a normal exit lets multiprocessing
-        # release its semaphores (os._exit would leave the resource tracker to
-        # complain about them on stderr).
-        sys.exit(err.exit_code)
+        _exit_interrupted(err)
     except Exception as err:  # a bug: one line for the user, the traceback on request
+        if interrupt.received is not None:
+            # Not a bug: the signal cut something short (an import in the warm-up
+            # thread, a third-party call) and this error is how that surfaced.
+            _exit_interrupted(interrupt.Interrupted(interrupt.received))
         if os.environ.get("CLEANER_DEBUG"):
             raise
         sys.stderr.write(f"cleaner: internal error: {type(err).__name__}: {err} (set CLEANER_DEBUG=1 for details)\n")

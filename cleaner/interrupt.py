@@ -24,6 +24,9 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _shield_depth = 0
 _pending: int | None = None
+# The first signal received, if any: an error that follows it is its echo (an
+# import cut short in one thread fails in another with an ImportError).
+received: int | None = None
 
 
 class Interrupted(BaseException):
@@ -47,7 +50,9 @@ def install() -> None:
 
 
 def _handler(signum: int, frame) -> None:
-    global _pending
+    global _pending, received
+    if received is None:
+        received = signum
     if _shield_depth:
         _pending = signum
         return

@@ -3,6 +3,8 @@ import re
 import sys
 import unicodedata
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from cleaner import Pipeline
@@ -285,3 +287,32 @@ def test_stamped_sections_that_are_not_a_list_of_older_posts_stay(stamps):
     found = find_boilerplate(page, ruleset_for(()))
     assert "links.other-posts" not in {r["rule"] for r in found.removed}
     assert all(f"这是第{i}篇博文的正文" in found.text for i in range(1, len(stamps) + 1))
+
+
+# -- idempotence of the pass alone ---------------------------------------------------
+
+# Lines of the kinds the pass decides on, and credits to glue to their ends: a
+# second run sees each line without what the first cut from it.
+_PAGE_LINES = [
+    "", "领导小 组", "領導小 組領導小 組領導小 組", "銅仁江口:“紅色引擎”為復工復產注入強勁動能",
+    "2020-03-07 16:21:56来源:国际在线", "来源:人民网", "记者 郑智维", "人民網-貴州頻道", "日报 周报 杂志 人民网",
+    "首页 > 新闻 > 正文", "版权所有 人民网", "未经授权不得转载", "关键词：复工复产", "相关新闻", "点击查看更多",
+    "正文第一段很长很长，很长很长很长，很长。", "结尾一句话，说完了。第二句话也说完了，很长很长很长很长很长很长。",
+    "2005-03-18 01:58:01", "2005-03-17 01:58:01", "长发剪了，感觉很轻松", "驻村工作队到田间地头宣传疫情防控知识。陈曜 摄",
+]
+_CREDITS = ["", "", "(責編:李四)", "（责任编辑：张三）", " 陈曜 摄", "(记者 王五)"]
+_page_line = st.tuples(st.sampled_from(_PAGE_LINES), st.sampled_from(_CREDITS)).map("".join)
+page_text = st.lists(_page_line, min_size=1, max_size=14).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=page_text)
+@example(text="領導小 組領導小 組領導小 組(責編:李四)")
+@example(text="领导小 组\n领导小 组")
+@example(text="這是一個標題啊(責編:李四)\n正文第一段很长很长，很长很长很长，很长。")
+@example(text="正文第一段很长很长，很长很长很长，很长。\n相关新闻一\n相关新闻二(責編:李四)")
+def test_boilerplate_twice_is_boilerplate_once(text):
+    rules = ruleset_for()
+    once = find_boilerplate(text, rules)
+    twice = find_boilerplate(once.text, rules, title=once.title)
+    assert twice.text == once.text, [(c.code, c.detail, c.before) for c in twice.changes]

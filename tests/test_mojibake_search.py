@@ -119,6 +119,7 @@ def test_windowed_vanished_pair_search_picks_what_whole_scoring_picks(shared, mo
         return search(chars, left, right, lm, cache, *args)
 
     monkeypatch.setattr(gbk, "_insert_vanished", recording)
+    monkeypatch.setattr(gbk, "_VANISHED_MEMO", {})  # earlier tests' searches would answer instead
     for text in damaged_texts(shared).values():
         fix_mojibake(text)
     assert len(calls) >= 8
@@ -215,3 +216,147 @@ def test_one_scan_precheck_on_made_up_traces(text):
     from cleaner.passes.mojibake import needs_repair
 
     assert needs_repair(text) == separate_scans_need_repair(text)
+
+
+def test_binary_model_holds_the_text_models_counts():
+    """``charlm.bin`` (what the pass loads) is ``charlm.txt.gz`` converted: every
+    unigram in order and every bigram with the same log-probability."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_charlm.py"
+    spec = importlib.util.spec_from_file_location("build_charlm", script)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    total, unigrams, bigrams = build.read_text()
+    lm = charlm.load()
+    log_total = math.log(total)
+    assert list(lm.unigrams.items()) == [(c, math.log(n) - log_total) for c, n in unigrams]
+    counts = dict(unigrams)
+    for pair, n in bigrams:
+        assert lm.bigrams.get(pair) == math.log(n) - math.log(counts[pair[0]])
+    assert lm.bigrams.get("xy") is None and "xy" not in lm.bigrams and lm.bigrams.get("\U00020000中") is None
+    assert lm.floor == math.log(0.5) - log_total
+
+
+def test_remembered_line_searches_are_the_searches_under_each_page(shared, monkeypatch):
+    """A damaged line met again on another page reuses its remembered candidates,
+    and a vanished-pair search is reused only under a page giving the same
+    answers; the repairs are what searching afresh under that page gives. The
+    lines of seed 004 go on pages made of other texts' lines, so the page
+    tables differ (some pairs recur, some do not)."""
+    lm = charlm.load()
+    texts = damaged_texts(shared)
+    lines = [line for line in texts["004"].split("\n") if "?" in line or "(" in line][:25]
+    others = [t.split("\n") for t in texts.values()]
+    pages = [texts["004"]] + ["\n".join(lines[: 5 + i] + o[: 40 * (i + 1)]) for i, o in enumerate(others)]
+    monkeypatch.setattr(gbk, "_LINE_MEMO", {})
+    monkeypatch.setattr(gbk, "_VANISHED_MEMO", {})
+    searched = []
+    for page in pages * 2:
+        cache = charlm.LazyDocumentBigrams(page, lm)
+        for line in lines:
+            got = gbk.find_realignments(line, lm, 10.0, cache)
+            fresh = gbk._find_realignments(line, lm, 10.0, charlm.LazyDocumentBigrams(page, lm))
+            assert got == fresh, line
+            searched += [r.after for r in got]
+    runs = gbk._VANISHED_MEMO.values()
+    assert len(searched) > len(lines) and sum(map(len, runs)) > len(runs)  # some runs met differing pages
+    assert any(len(set(answers.values())) > 1 for answers in runs)  # and were repaired differently
+
+
+def test_residual_damage_and_latin_lines_answer_as_the_single_patterns(shared):
+    """The residual check's separate scans answer as its one alternation did,
+    and the lines the latin repair visits are the lines ``_LATIN`` finds."""
+    import re
+
+    from cleaner.passes import mojibake as m
+
+    u = re.escape(m._utf8_as_gbk_chars())
+    single = re.compile(f"{m.LOST_RUN.pattern}|[{u}][^\\x00-\\x7f]{{0,2}}[{u}]|[^\\x00-\\x7f]\\?|{m._LATIN.pattern}")
+    texts = list(damaged_texts(shared).values())
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    for name in ("negative", "in-the-wild", "synthetic"):
+        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
+        texts += [case["original"] for case in cases]
+    texts += [fix_mojibake(t)[0] for t in texts[:4]] + ["x\x1b[0m", "é\n\x7f", "好?", "锟斤拷"]
+    answers = {True: 0, False: 0}
+    lines = [line for page in texts for line in page.split("\n")]
+    for text in texts + lines:
+        answer = m.residual_damage(text)
+        assert answer == (single.search(text) is not None), text[:80]
+        answers[answer] += 1
+        starts, pos = [], 0
+        for line in text.split("\n"):
+            if m._LATIN.search(line):
+                starts.append((pos, line))
+            pos += len(line) + 1
+        assert list(m._lines_holding(text, m._LATIN_START)) == starts
+    assert answers[True] > 20 and answers[False] > 20
+
+
+def test_hot_positions_are_the_single_scans_positions(shared):
+    """Codec-swap traces found line by line and by the class-opened pattern
+    are where the plain alternations over the whole text find them."""
+    import re
+
+    from cleaner.passes import mojibake as m
+
+    lost = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
+    texts = list(damaged_texts(shared).values())
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    for name in ("negative", "in-the-wild", "synthetic"):
+        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
+        texts += [case["original"] for case in cases]
+    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n"]
+    found = 0
+    for text in texts:
+        _, utf8_lead = m._fast_patterns()
+        plain = [x.start() for x in lost.finditer(text)] + [x.start() for x in utf8_lead.finditer(text)]
+        plain += [x.start() for x in m._RARE_SWAP.finditer(text)]
+        assert m._hot_positions(text) == sorted(plain), text[:80]
+        found += bool(plain)
+    assert found > 20
+
+
+def test_realign_lines_are_the_trace_lines_the_gbk_trigger_accepts(shared):
+    """The lines the GBK search visits are the lines holding a ``?`` or a wedged
+    character on which the trigger pattern (``_triggers``) finds a trace."""
+    from cleaner.passes import mojibake as m
+
+    gbk_trigger, _ = m._triggers()
+    texts = list(damaged_texts(shared).values())
+    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
+    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
+    texts += ["好?\nok?\n(hǎo)?\n好(hǎo)\n?好\nab?c\n中b\n中bc"]
+    visited = 0
+    for text in texts:
+        starts = {text.rfind("\n", 0, q.start()) + 1 for q in m._QUESTION.finditer(text)}
+        starts.update(text.rfind("\n", 0, w.start()) + 1 for w in m._WEDGED.finditer(text))
+        lines = [(s, text[s:] if text.find("\n", s) < 0 else text[s:text.find("\n", s)]) for s in sorted(starts)]
+        expected = [(s, line) for s, line in lines if gbk_trigger.search(line)]
+        assert list(m._lines_with_realign_traces(text)) == expected, text[:80]
+        visited += len(expected)
+    assert visited > 50
+
+
+def test_shipped_readings_are_pypinyins_table():
+    """``pinyin_readings.bin`` holds every character's readings as the installed
+    pypinyin gives them (rebuild with scripts/build_pinyin_table.py if not)."""
+    import importlib.util
+    from pathlib import Path
+
+    from cleaner.mojibake import pinyin
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_pinyin_table.py"
+    spec = importlib.util.spec_from_file_location("build_pinyin_table", script)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    table = build.pypinyin_table()
+    code_points, _, _ = pinyin._readings_table()
+    assert len(code_points) == len(table)
+    for cp, value in table.items():
+        assert pinyin.readings(chr(cp)) == frozenset(value.split(",")), chr(cp)
+    assert pinyin.readings("a") == pinyin.readings("\U000e0001") == pinyin.readings("") == frozenset()

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -171,7 +171,7 @@ class RuleSet:
         """Whether a rule timed out so often in this process that it is no longer tried."""
         return any(rule.timeouts[0] >= MAX_TIMEOUTS for rule in self.rules)
 
-    @property
+    @cached_property  # asked once a document
     def longest(self) -> int:
         return max((r.max_len for r in self.line.rules), default=0)
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from operator import add
 
-from cleaner.mojibake.lm import CharLM
+from cleaner.mojibake.lm import CharLM, LazyDocumentBigrams
 from cleaner.mojibake.pinyin import SYLLABLE, is_reading
 
 REPLACEMENT = "\ufffd"
@@ -140,9 +141,72 @@ def _best(cands: tuple[str, ...], left: str, right: str, lm: CharLM) -> str | No
     return best
 
 
+# The same damaged line recurs on many pages of a site (seed 004's lines on 56
+# pages of the benchmark corpus: 1,600 searches of 170 lines). A line's search
+# depends on its page only through the vanished-pair searches that finish its
+# candidates: the rest (markers, runs, hidden bytes, the model's scores) is
+# remembered per line, and each vanished-pair search under the page's values
+# of the pairs it can score (``_page_answers``). Both memos are bounded
+# (emptied when full).
+_LINE_MEMO: dict = {}
+_VANISHED_MEMO: dict = {}
+_MAX_MEMO = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A realigned run before its vanished-pair search: ``chars`` between
+    ``left`` and ``right`` (``search_right`` is what the search sees after it,
+    ``suffix`` what follows it in the repair)."""
+
+    start: int
+    end: int
+    chars: str
+    left: str
+    right: str
+    search_right: str
+    suffix: str
+    original: float  # score of the run as it stands, with its context
+    kind: str
+    annotations: int
+
+
 def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
                       cache: dict[str, float] | None = None) -> list[Repair]:
     """Non-overlapping repairs of misaligned GBK runs in ``text``, best first chosen."""
+    key = (text, margin, lm)
+    candidates = _LINE_MEMO.get(key)
+    if candidates is None:
+        candidates = _candidates(text, lm, margin)
+        if len(_LINE_MEMO) >= _MAX_MEMO:
+            _LINE_MEMO.clear()
+        _LINE_MEMO[key] = candidates
+    return _choose([_finish(c, lm, cache) for c in candidates])
+
+
+def _find_realignments(text: str, lm: CharLM, margin: float, cache) -> list[Repair]:
+    """``find_realignments`` with nothing remembered (for the tests)."""
+    return _choose([_finish(c, lm, cache, remember=False) for c in _candidates(text, lm, margin)])
+
+
+def _choose(repairs: list[Repair]) -> list[Repair]:
+    """The best non-overlapping ``repairs``, in text order."""
+    chosen: list[Repair] = []
+    for r in sorted(repairs, key=lambda r: -r.gain):
+        if all(r.end <= c.start or r.start >= c.end for c in chosen):
+            chosen.append(r)
+    return sorted(chosen, key=lambda r: r.start)
+
+
+def _finish(c: _Candidate, lm: CharLM, cache, remember: bool = True) -> Repair:
+    search = _remembered_vanished if remember else _insert_vanished
+    after = search(c.chars, c.left, c.search_right, lm, cache) + c.suffix
+    gain = lm.score(c.left + after + c.right) - c.original
+    return Repair(c.start, c.end, after, gain, c.kind, c.annotations)
+
+
+def _candidates(text: str, lm: CharLM, margin: float) -> tuple[_Candidate, ...]:
+    """The candidate repairs of ``text``, in the order they are found."""
     # (pos, end, syllable-or-None, is_letter)
     markers: list[tuple[int, int, str | None, bool]] = []
     for m in _MARKER.finditer(text):
@@ -152,14 +216,14 @@ def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
         if near_cjk:
             markers.append((s, m.end(), m.group(1), False))
     if not markers and not _END_LETTER.search(text):
-        return []
+        return ()
     in_gloss = _inside_pinyin_gloss(text)
     for m in _END_LETTER.finditer(text):
         if m.start() not in in_gloss:
             markers.append((m.start(), m.end(), None, True))
     markers.sort()
 
-    repairs: list[Repair] = []
+    candidates: list[_Candidate] = []
     for i, (s, s_end, syl, letter) in enumerate(markers):
         ends = [mk for mk in markers[i + 1:i + 4] if mk[0] - s_end <= MAX_RUN]
         if letter:
@@ -170,22 +234,17 @@ def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
                 start = s - k
                 if start < 0 or not all(not c.isascii() or c in FOLDED for c in text[start:s]):
                     break
-                r = _try(text, start, start, None, "none", (s, s_end, None, True), lm, margin, cache)
+                r = _try(text, start, start, None, "none", (s, s_end, None, True), lm, margin)
                 if r:
-                    repairs.append(r)
+                    candidates.append(r)
             continue
         for end in ends:
             if "\n" in text[s_end:end[0]]:
                 break
-            r = _try(text, s, s_end, syl, "annotation" if syl else "lost", end, lm, margin, cache)
+            r = _try(text, s, s_end, syl, "annotation" if syl else "lost", end, lm, margin)
             if r:
-                repairs.append(r)
-    # keep the best non-overlapping ones
-    chosen: list[Repair] = []
-    for r in sorted(repairs, key=lambda r: -r.gain):
-        if all(r.end <= c.start or r.start >= c.end for c in chosen):
-            chosen.append(r)
-    return sorted(chosen, key=lambda r: r.start)
+                candidates.append(r)
+    return tuple(candidates)
 
 
 _GLOSS = re.compile(f"[(（]{SYLLABLE}[)）]")
@@ -199,8 +258,7 @@ def _inside_pinyin_gloss(text: str) -> set[int]:
 
 
 def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
-         end: tuple[int, int, str | None, bool], lm: CharLM, margin: float,
-         cache: dict[str, float] | None = None) -> Repair | None:
+         end: tuple[int, int, str | None, bool], lm: CharLM, margin: float) -> _Candidate | None:
     e, e_end, e_syl, e_letter = end
     run = text[run_start:e]
     if not _HAN.search(text[max(0, s - 1):e_end + 1]):
@@ -279,10 +337,9 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
     original = lm.score(left + text[s:e_end] + right)
     if lm.score(left + after + right) - original < margin:
         return None
-    after = _insert_vanished(first + middle + last, left, suffix or right, lm, cache) + suffix
-    gain = lm.score(left + after + right) - original
     kind = "annotation" if start_kind == "annotation" else "lost_lead"
-    return Repair(s, e_end, after, gain, kind, annotations)
+    return _Candidate(s, e_end, first + middle + last, left, right, suffix or right, suffix, original, kind,
+                      annotations)
 
 
 # GBK's user-defined areas: a misaligned pair landing there vanished without a trace.
@@ -371,6 +428,52 @@ def _model_windows(pair: bytes, prev: str, window_end: str, lm: CharLM):
     terms = [(lm.term(prev + a), lm.term(a + b), lm.term(b + window_end) if window_end else 0.0)
              for a, b in candidates]
     return candidates, terms
+
+
+def _remembered_vanished(chars: str, left: str, right: str, lm: CharLM, cache) -> str:
+    """``_insert_vanished``, remembered under the page's answers (see _LINE_MEMO)."""
+    if not isinstance(cache, LazyDocumentBigrams):
+        return _insert_vanished(chars, left, right, lm, cache)
+    answers = _page_answers(chars, left, right, cache)
+    key = (chars, left, right, lm)
+    seen = _VANISHED_MEMO.get(key)
+    if seen is None:
+        if len(_VANISHED_MEMO) >= _MAX_MEMO:
+            _VANISHED_MEMO.clear()
+        seen = _VANISHED_MEMO[key] = {}
+    result = seen.get(answers)
+    if result is None:
+        if len(seen) >= 64:
+            seen.clear()
+        result = seen[answers] = _insert_vanished(chars, left, right, lm, cache)
+    return result
+
+
+def _page_answers(chars: str, left: str, right: str, cache: LazyDocumentBigrams) -> tuple:
+    """What ``_insert_vanished(chars, left, right, lm, cache)`` learns from the
+    page: the page's value of each pair it can score that has one.
+
+    Its result is the candidate that scoring whole picks (checked by the tests),
+    and the whole scores use pairs of ``left + chars + right``, of the
+    character before a vanished pair with its first half, of the halves, and
+    of the second half with the character after. A pair the page gives no
+    value (one not recurring there, or with a rare character) scores as the
+    model alone scores it, and only pairs of the page's characters recur.
+    """
+    characters, recurring = cache.characters(), cache.recurring()
+    whole = left + chars + right
+    pairs = set(map(add, whole, whole[1:]))
+    for k in range(1, len(chars)):
+        pair = _gbk2(chars[k])
+        if pair is None:
+            continue
+        prev, window_end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
+        firsts = characters.intersection(_vanished_firsts(pair[0]))
+        seconds = characters.intersection(_vanished_seconds(pair[1]))
+        pairs.update(prev + a for a in firsts)
+        pairs.update(b + window_end for b in seconds)
+        pairs.update(a + b for a in firsts for b in seconds)
+    return tuple((p, v) for p in sorted(pairs) if p in recurring and (v := cache.get(p)) is not None)
 
 
 # Two scores of one candidate computed in a different order may differ in the

@@ -1,14 +1,19 @@
 """Pinyin annotations a converter appended to characters: ``企業(yè)``, ``產(chǎn)``.
 
 An annotation is removed only where the syllable is a real reading of the
-character before it (pypinyin's table, loaded on first use), so a gloss such as
+character before it (pypinyin's table, shipped as ``cleaner/data/pinyin_readings.bin``
+and loaded on first use), so a gloss such as
 ``拼音(pīnyīn)`` in a language text, or ``(a)`` in a list, stays.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+import sys
+from array import array
+from bisect import bisect_left
+from functools import cache, lru_cache
+from importlib import resources
 
 # Tone-marked pinyin as a GBK page carries it (GBK has these letters, A8A1-A8C0).
 PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
@@ -21,27 +26,26 @@ ANNOTATION = re.compile(f"[(（](?<=[^\\x00-\\x7f][(（])({SYLLABLE})[)）]")
 
 
 @cache
-def _readings_table() -> dict:
-    """Code point -> "reading,reading" (pypinyin's single-character table).
+def _readings_table() -> tuple[array, array, bytes]:
+    """(code points, offsets, readings): pypinyin's single-character table as
+    ``scripts/build_pinyin_table.py`` stores it (reading pypinyin's JSON cost
+    12-19 ms per process; importing pypinyin, its phrase dictionary too, 0.3 s)."""
+    raw = resources.files("cleaner.data").joinpath("pinyin_readings.bin").read_bytes()
+    text, _, rest = raw.partition(b"\n\n")
+    magic, version, *fields = text.decode("utf-8").split("\n")[0].split()
+    if f"{magic} {version}" != "#pinyin-readings 1":
+        raise ValueError("pinyin_readings.bin: unknown format (rebuild with scripts/build_pinyin_table.py)")
+    n = int(dict(f.split("=") for f in fields)["characters"])
+    code_points, offsets = array(_U32), array(_U32)
+    code_points.frombytes(rest[:4 * n])
+    offsets.frombytes(rest[4 * n:4 * (2 * n + 1)])
+    if sys.byteorder == "big":
+        code_points.byteswap()
+        offsets.byteswap()
+    return code_points, offsets, rest[4 * (2 * n + 1):]
 
-    Importing pypinyin loads its 2.5 MB phrase dictionary too (0.3 s, more than
-    the rest of the pass on 10 MB of news); recent pypinyin keeps the character
-    table in ``pinyin_dict.json``, read here without importing the package.
-    Keys are the code points as decimal strings there, ints in older releases.
-    """
-    import importlib.util
-    import json
-    import os
 
-    spec = importlib.util.find_spec("pypinyin")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = os.path.join(folder, "pinyin_dict.json")
-        if os.path.isfile(path):
-            with open(path, encoding="utf-8") as f:
-                return json.load(f)
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    return pinyin_dict
+_U32 = next(code for code in "ILH" if array(code).itemsize == 4)
 
 
 @cache
@@ -49,11 +53,16 @@ def readings(char: str) -> frozenset[str]:
     """Tone-marked readings of one character ('' if unknown)."""
     if len(char) != 1:
         return frozenset()
-    table = _readings_table()
-    value = table.get(str(ord(char))) or table.get(ord(char))
+    code_points, offsets, blob = _readings_table()
+    i = bisect_left(code_points, ord(char))
+    if i == len(code_points) or code_points[i] != ord(char):
+        return frozenset()
+    value = blob[offsets[i]:offsets[i + 1]].decode("utf-8")
     return frozenset(value.split(",")) if value else frozenset()
 
 
+# a page's annotations repeat the same few hundred characters and readings
+@lru_cache(maxsize=65536)
 def is_reading(char: str, syllable: str) -> bool:
     return bool(_VOWEL.search(syllable)) and syllable in readings(char)
 

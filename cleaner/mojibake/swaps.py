@@ -435,13 +435,14 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
     # scanned: the runs found there are the ones a scan of the whole text finds.
     spans = [(0, len(text))] if hot is None else _lines_holding(text, hot)
     context = PageContext(text, lm, spans)  # does its work only when a run needs it
+    garbled: dict[tuple[int, int], bool] = {}  # three swaps read the same GBK runs
     for swap in SWAPS:
-        found += _find_runs(text, lm, swap, spans, hot, context, min_gain_per_char, max_lost)
+        found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost)
         if swap.name == "utf8_as_gbk" and context.learn():
             # a break left alone may read clearly once the page's other
             # restorations are counted: its runs are tried once more
             found = [r for r in found if r.swap != "utf8_as_gbk"]
-            found += _find_runs(text, lm, swap, spans, hot, context, min_gain_per_char, max_lost)
+            found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost)
     chosen: list[SwapRepair] = []
     for r in sorted(found, key=lambda r: -r.gain):
         if all(r.end <= c.start or r.start >= c.end for c in chosen):
@@ -450,7 +451,8 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
 
 
 def _find_runs(text: str, lm: CharLM, swap: Swap, spans: list[tuple[int, int]], hot: list[int] | None,
-               context: PageContext, min_gain_per_char: float, max_lost: float) -> list[SwapRepair]:
+               context: PageContext, garbled: dict[tuple[int, int], bool], min_gain_per_char: float,
+               max_lost: float) -> list[SwapRepair]:
     """The best repair by ``swap`` of each run in ``spans`` holding a ``hot`` position."""
     from bisect import bisect_left
 
@@ -460,8 +462,12 @@ def _find_runs(text: str, lm: CharLM, swap: Swap, spans: list[tuple[int, int]], 
             i = bisect_left(hot, m.start())
             if i == len(hot) or hot[i] >= m.end():
                 continue
-        if swap.run is _GBK_RUN and not _garbled_han(m.group(), lm):
-            continue
+        if swap.run is _GBK_RUN:
+            span = m.span()
+            if span not in garbled:
+                garbled[span] = _garbled_han(m.group(), lm)
+            if not garbled[span]:
+                continue
         best = best_score = None
         # clean text may run straight into the garble: try dropping a few leading
         # characters, and keep the reading of the whole run that scores best

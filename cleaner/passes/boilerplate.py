@@ -19,7 +19,11 @@ date/source line, the byline -- become metadata instead of text.
 - a line repeated in one document goes the second time; a line found in many
   documents of a run (``batch_min_docs``) goes as boilerplate even without a
   rule, but a body paragraph in the middle of an article is kept (syndicated
-  text is not furniture).
+  text is not furniture);
+- a second run removes nothing: every step judges a line as the next run will
+  see it (what the credits cut from it leave, without the lines already
+  removed), repeats go before the tail is judged, and the header is the whole
+  run of header lines at the top.
 
 Cheap on clean text: one regex scan of the whole text finds every keyword of
 every rule (``RuleSet.keyword_hits``); a rule is only tried on a line that
@@ -57,8 +61,6 @@ class BoilerplateOptions:
     builtin_rules: bool = True
     # Take the first line as the title when it looks like one (no earlier pass set a title).
     title: bool = True
-    # Non-blank lines after the title searched for the date/source line and the byline.
-    header_lines: int = 4
     # Longest line that counts as a link or headline in a link list.
     link_max: int = 40
     # Shortest run of link-like lines after the last paragraph that is removed as a link list.
@@ -178,12 +180,14 @@ def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = 
     hits = _hits_by_line(text, lines, ruleset)
     _apply_line_rules(lines, ruleset, found, hits)
     _apply_edge_rules(lines, ruleset, found, hits)
+    _retry_cut_lines(lines, ruleset, found)
     _parse_header(lines, options, found, title)
+    # Repeats go before the blog posts and the tail are judged: a second run sees none.
+    _drop_repeats(lines, options, found.title or title)
     _drop_other_posts(text, lines)
     last_body = _strip_tail(lines, options)
     if last_body is not None:
         _apply_last_rules(lines[last_body], ruleset, found)
-    _drop_repeats(lines, options, found.title or title)
     if stats is not None and stats.frequent:
         _drop_batch_repeats(lines, stats, options)
     _collect(text, lines, found)
@@ -266,36 +270,76 @@ def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
         if not content or len(content) > longest or line.mark:
             continue
         candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
-        if not candidates:
+        if candidates:
+            resume = _try_line_rules(lines, i, content, candidates, found)
+
+
+def _try_line_rules(lines: _Lines, i: int, content: str, candidates: list[Rule], found: Found) -> int:
+    """Try line and block rules on ``content`` (line ``i``, or what cuts left of it); return the next index."""
+    line = lines[i]
+    if _protected(content) and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
+        # Running text: a rule hit would only be held back until the tail is
+        # stripped, and most such lines are never reached from the tail.
+        line.held = candidates
+        return i + 1
+    folded = fold(content)
+    for rule in candidates:
+        if len(content) > rule.max_len:
             continue
-        if _protected(content) and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
-            # Running text: a rule hit would only be held back until the tail is
-            # stripped, and most such lines are never reached from the tail.
-            line.held = candidates
+        m = rule.match(folded)
+        if m is None:
             continue
-        folded = fold(content)
-        for rule in candidates:
-            if len(content) > rule.max_len:
-                continue
-            m = rule.match(folded)
-            if m is None:
-                continue
-            if rule.scope == "block":
-                line.mark = (rule.code, rule.id)
-                resume = _extend_block(lines, i + 1, rule)
-            elif _protected(content):
-                line.pending = (rule.code, rule.id)
-            else:
-                line.mark = (rule.code, rule.id)
-                _take_meta(m, content, 0, found)
-            break
+        if rule.scope == "block":
+            line.mark = (rule.code, rule.id)
+            return _extend_block(lines, i + 1, rule)
+        if _protected(content):
+            line.pending = (rule.code, rule.id)
+        else:
+            line.mark = (rule.code, rule.id)
+            _take_meta(m, content, 0, found)
+        break
+    return i + 1
+
+
+def _as_seen_next(lines: _Lines) -> list[str]:
+    """The line contents as a second run would see them: removed lines blank, cut lines what is left."""
+    changed = [(i, line) for i, line in lines.made.items() if line.mark is not None or line.cuts]
+    if not changed:
+        return lines.contents
+    contents = lines.contents[:]
+    for i, line in changed:
+        contents[i] = "" if line.mark is not None else _rest(line)
+    return contents
+
+
+def _rest(line: _Line) -> str:
+    """What a line will be on a second run: its content without the cuts made in it."""
+    return line.content[line.left:line.right].strip(_STRIP) if line.cuts else line.content
+
+
+def _retry_cut_lines(lines: _Lines, ruleset: RuleSet, found: Found) -> None:
+    """Judge a line that lost a credit again by line rules, on what is left of it.
+
+    A second run sees only the rest (``版权所有 人民网(责编:张三)`` becomes
+    ``版权所有 人民网``), so the first run must remove what the second would.
+    """
+    for i, line in sorted(lines.made.items()):
+        if not line.cuts or line.mark is not None:
+            continue
+        line.pending = line.held = None  # judged on the whole line; the rest is judged below
+        rest = _rest(line)
+        if rest and len(rest) <= ruleset.longest:
+            candidates = ruleset.line.candidates(rest)
+            if candidates:
+                _try_line_rules(lines, i, rest, candidates, found)
 
 
 def _held_hit(line: _Line) -> tuple[str, str] | None:
     """The first of a running-text line's held rules that matches it (as ``_apply_line_rules`` would)."""
-    folded = fold(line.content)
+    content = _rest(line)
+    folded = fold(content)
     for rule in line.held:
-        if len(line.content) <= rule.max_len and rule.match(folded) is not None:
+        if len(content) <= rule.max_len and rule.match(folded) is not None:
             return (rule.code, rule.id)
     return None
 
@@ -320,25 +364,17 @@ def _extend_block(lines: _Lines, i: int, rule: Rule) -> int:
 
 # A paragraph ending like this has no credit after its last sentence to cut.
 _FINAL = frozenset("。！？!?…”’\"」』.")
-# Datelines (本报讯(记者 …)) open the article: prefix rules look at its first lines only.
-_PREFIX_LINES = 6
 
 
 def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
-    every = bool(ruleset.suffix.always or ruleset.prefix.always)
-    opening = []
-    for i, content in enumerate(lines.contents):
-        if content:
-            opening.append(i)
-            if len(opening) == _PREFIX_LINES:
-                break
-    todo = range(len(lines)) if every else sorted(set(hits) | set(opening))
+    # Datelines (本报讯(记者 …)) open an article, but prefix rules are tried on
+    # every line: limited to the first lines, they would find on a second run
+    # the dateline that the lines this run removes had pushed out of reach.
+    todo = range(len(lines)) if ruleset.suffix.always or ruleset.prefix.always else sorted(hits)
     for i in todo:
-        if not every and i not in hits:
-            continue  # an opening line without keywords: no edge rule can apply
         line = lines[i]
         if line.live:
-            _cut_edges(line, ruleset.suffix, ruleset.prefix if i in opening else None, found, hits.get(i, []))
+            _cut_edges(line, ruleset.suffix, ruleset.prefix, found, hits.get(i, []))
 
 
 def _cut_edges(line: _Line, suffix: RuleIndex, prefix: RuleIndex | None, found: Found,
@@ -414,22 +450,25 @@ def _title_like(content: str) -> bool:
 
 
 def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, known_title: str | None) -> None:
+    # The header is the run of header lines at the top, however long: a bound on
+    # it would leave lines that a second run, starting after them, takes. Each
+    # line is judged on what is left of it after its cuts: a second run sees only that.
     known_key = fold(line_key(known_title)) if known_title else None
     title_done = known_title is not None or not options.title
-    after_title = 0
-    for line in lines:
-        if not line.content or line.mark:
+    for index, content in enumerate(lines.contents):
+        if not content:
             continue
-        if title_done and after_title >= options.header_lines:
-            break
-        content = line.content
+        line = lines[index]
+        if line.mark:
+            continue
+        content = _rest(line)
         folded = None
         if is_token_list(content):
             line.mark = ("B202", "links.menu-row")
             continue
-        if known_key is not None and fold(line_key(content)) == known_key:
+        if known_key is not None and len(key := line_key(content)) == len(known_key) and fold(key) == known_key:
+            # Every copy in the header: a second run would take the next one.
             line.mark = ("B301", "header.title")
-            known_key = None
             continue
         parsed = False
         for code, rule_id, parse in (("B302", "header.meta-line", parse_meta_line),
@@ -437,13 +476,12 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
                                       ("B303", "header.outlet-line", parse_outlet_line)):
             if code == "B303" and not title_done:
                 continue  # an outlet-looking first line is more likely the title
-            if line.cuts or (code == "B302" and not may_be_meta_line(content)) or \
-                    (code == "B304" and not may_be_byline(content)):
+            if (code == "B302" and not may_be_meta_line(content)) or (code == "B304" and not may_be_byline(content)):
                 continue  # the line cannot go to metadata this way
             if folded is None:
                 folded = fold(content)
             info = parse(content, folded)
-            if info.meta and info.consumed and not line.cuts:
+            if info.meta and info.consumed:
                 line.mark = (code, rule_id)
                 for key, value in info.meta.items():
                     if key in ("author", "editor"):
@@ -453,12 +491,14 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
                 parsed = True
                 break
         if parsed:
-            after_title += title_done
             continue
-        if not title_done and _title_like(content) and not line.cuts:
+        if not title_done and _title_like(content):
             line.mark = ("B301", "header.title")
             found.title = content
             title_done = True
+            # A title printed twice (the page's <title> and its heading): a second
+            # run, knowing the title, would take the copy; this one does too.
+            known_key = fold(line_key(content))
             continue
         break
 
@@ -479,7 +519,7 @@ def _drop_other_posts(text: str, lines: _Lines) -> None:
     stamps = [m.start() for m in _POST_STAMP.finditer(text)]
     if len(stamps) < _OTHER_POSTS_MIN:
         return
-    contents = lines.contents
+    contents = _as_seen_next(lines)
     starts = lines.starts
     titles = []
     times = []
@@ -505,26 +545,44 @@ def _drop_other_posts(text: str, lines: _Lines) -> None:
             line.mark = ("B203", "links.other-posts")
 
 
+_REPEAT = ("B401", "repeat.in-document")
+
+
 def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
-    """Remove the link list after the last body paragraph; return that paragraph's index."""
+    """Remove the link list after the last body paragraph; return that paragraph's index.
+
+    Runs after ``_drop_repeats``, so that the tail is the one a second run sees:
+    a repeat going from the end does not count as the last paragraph. A repeated
+    cell of a table stays, as the table does (its recurring cells are what tell
+    it from a link list, on this run and the next).
+    """
     run: list[_Line] = []
     last_body = None
+    contents = lines.contents
     for index in range(len(lines) - 1, -1, -1):
+        if not contents[index]:
+            continue
         line = lines[index]
-        if not line.content or line.mark:
+        if line.mark and line.mark != _REPEAT:
             continue
         if line.held is not None:
             line.pending, line.held = _held_hit(line), None
-        if line.pending:
+        if line.pending and line.mark is None:
             line.mark = line.pending
             continue
-        content = line.content
-        if is_token_list(content) or (is_link_like(content, options.link_max) and not line.cuts):
+        content = _rest(line)
+        if is_token_list(content) or is_link_like(content, options.link_max):
             run.append(line)
             continue
+        if line.mark:
+            continue  # a repeated paragraph: it goes, the tail goes on above it
         last_body = index
         break
-    if len(run) >= options.link_list_min and not _is_table(run):
+    if _is_table(run):
+        for line in run:
+            if line.mark == _REPEAT:
+                line.mark = None
+    elif sum(line.mark is None for line in run) >= options.link_list_min:
         for line in run:
             line.mark = ("B201", "links.link-list")
     return last_body
@@ -555,12 +613,12 @@ def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
 def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None) -> None:
     seen = {title.strip(HSPACE)} if title else set()
     minimum = options.repeated_min_chars
-    contents = lines.contents
+    contents = _as_seen_next(lines)
     # Only a line whose text occurs twice (or is the title) can go: find those in C first.
-    counts = Counter(contents)
-    blank_repeats = max(counts.get("", 0) - 1, 0)
-    if len(contents) - len(counts) == blank_repeats and not (seen & counts.keys()):
+    distinct = set(contents)  # cheaper than counting, and most texts repeat only blank lines
+    if len(contents) - len(distinct) == max(contents.count("") - 1, 0) and not (seen & distinct):
         return  # no text line occurs twice
+    counts = Counter(contents)
     twice = {key for key, n in counts.items() if n > 1 and len(key) >= minimum} | (seen & counts.keys())
     if not twice:
         return
@@ -571,7 +629,7 @@ def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None)
         if line.mark is not None:
             continue
         if key in seen:
-            line.mark = ("B401", "repeat.in-document")
+            line.mark = _REPEAT
         else:
             seen.add(key)
 

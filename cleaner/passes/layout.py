@@ -37,7 +37,9 @@ from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 # times faster to scan for than a class.)
 def _cjk_space(lead: str) -> re.Pattern:
     return re.compile(
-        f"{lead}(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
+        # (One look at the character before first: most spaces sit between
+        # Latin words or digits and fail it, not trying the three branches.)
+        f"{lead}(?<=[{CJK},;:!?].)(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
         f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
         f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
     )
@@ -74,8 +76,12 @@ _OTHER_BREAK = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NONBLANK = re.compile(f"[^{HSPACE}\n]")
 _INDENT = re.compile(f"\n([{HSPACE}]+)(?=[^{HSPACE}\n])")
 _FIRST_INDENT = re.compile(f"[{HSPACE}]+")
-# A line break after white space (the line may be blank: checked by the caller).
-_SPACE_BEFORE_BREAK = re.compile(f"\n(?<=[{HSPACE}]\n)")
+# A line break after white space. Blank lines (the blank-run scan's) are
+# left out in C where their white space is short, as it nearly always is
+# (most hold one or two spaces); the caller skips any longer one.
+_SPACE_BEFORE_BREAK = re.compile(
+    f"\n(?<=[{HSPACE}]\n)" + "".join(f"(?<!\n[{HSPACE}]{{{k}}}\n)" for k in (1, 2, 3))
+)
 # A line break followed by blank lines that need an edit: more than one, or
 # a first one holding white space.
 _BLANK_RUN = re.compile(f"\n(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
@@ -305,10 +311,11 @@ def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
     tail = options.tail_min
     ends = re.escape(SENTENCE_END)
     return re.compile(
-        f"\n(?<=[{HAN}]\n)"
+        # (The cheap tests first, a Chinese character on each side, then the
+        # looks back for a sentence end.)
+        f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])"
         + "".join(f"(?<![{ends}][^\n]{{{k}}}[{HAN}]\n)" for k in range(tail))
-        + f"(?=[{HSPACE}]*[{HAN}])"
-        f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
+        + f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
     )
 
 

@@ -57,7 +57,9 @@ def _utf8_as_gbk_chars() -> str:
 
 @cache
 def _triggers() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(traces of misaligned GBK or annotations, traces of a codec swap)."""
+    """(traces of misaligned GBK or annotations, traces of a codec swap): the
+    definitions the fast scans (``_traces``, ``_lines_with_realign_traces``)
+    answer as, checked by the tests."""
     from cleaner.mojibake.pinyin import SYLLABLE
 
     u = re.escape(_utf8_as_gbk_chars())
@@ -273,10 +275,9 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
         insort(claimed, (change.start, change.end))
         longest = max(longest, change.end - change.start)
 
-    if options.lost_runs:
+    if options.lost_runs and _LOST_RUN_CHAR.search(text):
         for m in LOST_RUN.finditer(text):
             add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
-    gbk_trigger, _ = _triggers()
     hot = _hot_positions(text)
     if options.codec_swaps and hot:
         for r in find_swaps(text, lm, options.swap_gain_per_char, hot=hot):
@@ -287,8 +288,6 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
     if options.gbk_realign:
         cache = None
         for line_start, line in _lines_with_realign_traces(text):
-            if not gbk_trigger.search(line):
-                continue
             if cache is None:
                 cache = charlm.LazyDocumentBigrams(text, lm)
             for r in find_realignments(line, lm, options.realign_margin, cache):
@@ -300,13 +299,25 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
                         detail += f"; {r.annotations} annotation removed"
                     add(Change(code, s, e, text[s:e], r.after, detail))
     if options.pinyin_annotations:
+        # Annotations never overlap one another: each is checked against the
+        # spans claimed before them only, walking both in order (a page has
+        # thousands), then all are claimed at once.
+        before, i = claimed, 0
+        spans = []
         for s, e, syllable in find_annotations(text):
-            if free(s, e):
-                add(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
-    if options.latin and hot and _RARE_SWAP_CHAR.search(text):
-        for line_start, line in _lines(text):
-            if not _LATIN.search(line):
+            while i < len(before) and before[i][1] <= s:
+                i += 1
+            # spans claimed before are sorted by start and do not overlap one
+            # another, so their ends are sorted too: [i] is the first ending after s
+            if i < len(before) and before[i][0] < e:
                 continue
+            changes.append(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
+            spans.append((s, e))
+            longest = max(longest, e - s)
+        if spans:
+            claimed = sorted(claimed + spans)
+    if options.latin and hot and _RARE_SWAP_CHAR.search(text):
+        for line_start, line in _lines_holding(text, _LATIN_START):
             from cleaner.mojibake.latin import fix_latin
 
             fixed = fix_latin(line)
@@ -322,6 +333,25 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
 
 
 _LATIN = re.compile("[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[")
+# Where a _LATIN match starts (``\x1b`` is a control character): the scan
+# skips ahead in C to the characters a match opens with.
+_LATIN_START = re.compile(
+    "[\u00c0-\u00ff\x00-\x08\x0b\x0e-\x1f\x7f]"
+    "(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))")
+
+
+def _lines_holding(text: str, pattern: re.Pattern[str]):
+    """(start, line) of each line holding a match of ``pattern`` (which never
+    matches a line break), in order."""
+    end = -1
+    for m in pattern.finditer(text):
+        if m.start() < end:
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        if end < 0:
+            end = len(text)
+        yield start, text[start:end]
 
 
 def _hot_positions(text: str) -> list[int]:
@@ -329,30 +359,43 @@ def _hot_positions(text: str) -> list[int]:
     _, utf8_lead = _fast_patterns()
     hot = [m.start() for m in _LOST_OR_REPLACED.finditer(text)]
     hot += [m.start() for m in utf8_lead.finditer(text)]
-    if _RARE_SWAP_CHAR.search(text):
-        hot += [m.start() for m in _RARE_SWAP.finditer(text)]
+    # Every _RARE_SWAP match holds one of _RARE_SWAP_CHAR and none crosses a
+    # line break: only the lines holding one are scanned (the pattern's
+    # alternatives open with no common character, so its scan tries each one).
+    for start, line in _lines_holding(text, _RARE_SWAP_CHAR):
+        hot += [m.start() for m in _RARE_SWAP.finditer(text, start, start + len(line))]
     return sorted(hot)
 
 
-_LOST_OR_REPLACED = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
+# U+FFFD or the start of a lost-bytes pair: the scan skips ahead in C to the
+# five characters a match opens with (an alternation tries every character)
+_LOST_OR_REPLACED = re.compile("[\ufffd锟斤烫屯](?:(?<=\ufffd)|(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)")
+# a character every LOST_RUN match holds: a scan that skips ahead in C
+_LOST_RUN_CHAR = re.compile("[锟斤烫屯]")
 
 
 def _lines_with_realign_traces(text: str):
     """(start, line) of the lines where a misaligned GBK run can start: a ``?``
     or an ASCII character wedged after a non-ASCII one (``find_realignments``
-    finds nothing on a line with neither)."""
-    starts = {text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text)}
-    starts.update(text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text))
+    finds nothing on a line with neither), that show a trace of ``_triggers``'
+    GBK pattern. A wedged character is one; a line with only a ``?`` needs it
+    beside a non-ASCII character or a ``(chǎn)``-shaped group (the pattern's
+    alternation tried every character of such a line)."""
+    wedged = {text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text)}
+    starts = wedged.union(text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text))
+    annotation = None
     for start in sorted(starts):
         end = text.find("\n", start)
-        yield start, text[start:] if end < 0 else text[start:end]
+        line = text[start:] if end < 0 else text[start:end]
+        if start not in wedged and not _QUESTION_BESIDE_NON_ASCII.search(line):
+            if annotation is None:
+                annotation, _ = _fast_patterns()
+            if not annotation.search(line):
+                continue
+        yield start, line
 
 
-def _lines(text: str):
-    pos = 0
-    for line in text.split("\n"):
-        yield pos, line
-        pos += len(line) + 1
+_QUESTION_BESIDE_NON_ASCII = re.compile("[?](?:(?<=[^\\x00-\\x7f][?])|(?=[^\\x00-\\x7f]))")
 
 
 def _trim(before: str, after: str) -> tuple[int, int, str]:
@@ -368,10 +411,20 @@ def _trim(before: str, after: str) -> tuple[int, int, str]:
 
 def residual_damage(text: str) -> bool:
     """Traces of mojibake the repair left (for the record's flags)."""
-    if LOST_RUN.search(text):
+    if _LOST_RUN_CHAR.search(text) and LOST_RUN.search(text):
         return True
+    # one pattern per trace, each opening with what it starts with, so each
+    # scan skips ahead in C (an alternation of them tries every character)
+    return any(p.search(text) for p in (_residual_utf8_as_gbk(), _HIDDEN_BYTE, _LATIN_START))
+
+
+_HIDDEN_BYTE = re.compile("[?](?<=[^\\x00-\\x7f][?])")
+
+
+@cache
+def _residual_utf8_as_gbk() -> re.Pattern[str]:
     u = re.escape(_utf8_as_gbk_chars())
-    return re.search(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]|[^\\x00-\\x7f]\\?|{_LATIN.pattern}", text) is not None
+    return re.compile(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]")
 
 
 class Mojibake(Pass):
