@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from cleaner.mojibake import lm as charlm  # noqa: E402
-from cleaner.passes.mojibake import fix_mojibake  # noqa: E402
+from cleaner.mojibake import lm as charlm
+from cleaner.passes.mojibake import fix_mojibake
 
 
 def sentences(shared: Path, n: int, seed: int) -> list[str]:

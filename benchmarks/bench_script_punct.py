@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("CLEANER_SHARED", ROOT.parent / "shared"))
 
-from cleaner import Pipeline  # noqa: E402
-from cleaner.config import config_from_mapping  # noqa: E402
-from cleaner.document import Document  # noqa: E402
-from cleaner.passes import DEFAULT_ORDER  # noqa: E402
-from cleaner.passes.punctuation import Punctuation  # noqa: E402
-from cleaner.passes.script import Script, ScriptOptions  # noqa: E402
+from cleaner import Pipeline
+from cleaner.config import config_from_mapping
+from cleaner.document import Document
+from cleaner.passes import DEFAULT_ORDER
+from cleaner.passes.punctuation import Punctuation
+from cleaner.passes.script import Script, ScriptOptions
 
 
 def earlier_passes(texts: list[str]) -> list[str]:

@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaner.document import Document  # noqa: E402
-from cleaner.errors import InputError  # noqa: E402
-from cleaner.passes import REGISTRY, pass_class  # noqa: E402
-from cleaner.passes.base import apply_changes  # noqa: E402
-from cleaner.passes.decode import decode_bytes  # noqa: E402
+from cleaner.document import Document
+from cleaner.errors import InputError
+from cleaner.passes import REGISTRY, pass_class
+from cleaner.passes.base import apply_changes
+from cleaner.passes.decode import decode_bytes
 
 REGRESSIONS = ROOT / "tests" / "regressions"
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]

@@ -12,6 +12,14 @@ from cleaner.document import Document
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.pipeline import Pipeline, clean_text
 
-__all__ = ["Config", "Document", "Pipeline", "clean_text", "load_config",
-           "CleanerError", "ConfigError", "InputError"]
+__all__ = [
+           "CleanerError",
+           "Config",
+           "ConfigError",
+           "Document",
+           "InputError",
+           "Pipeline",
+           "clean_text",
+           "load_config",
+]
 __version__ = "0.1.0"

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
@@ -65,7 +65,7 @@ class Selection:
         return not (self.ignore and code.startswith(self.ignore))
 
     @classmethod
-    def parse(cls, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> "Selection":
+    def parse(cls, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Selection:
         """Accept repeated options and comma lists; unknown prefixes are an error."""
         known = all_codes()
 
@@ -481,7 +481,21 @@ def family_name(letter: str) -> str:
     return FAMILIES.get(letter, "other")
 
 
-__all__ = ["Analysis", "Checker", "FileReport", "Finding", "Located", "Selection", "analyse",
-           "count_by_code", "count_by_family", "findings_of", "sorted_findings", "summary_line",
-           "unified_diff", "write_fix", "FAMILIES"]
+__all__ = [
+    "FAMILIES",
+    "Analysis",
+    "Checker",
+    "FileReport",
+    "Finding",
+    "Located",
+    "Selection",
+    "analyse",
+    "count_by_code",
+    "count_by_family",
+    "findings_of",
+    "sorted_findings",
+    "summary_line",
+    "unified_diff",
+    "write_fix",
+]
 

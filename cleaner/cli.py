@@ -7,7 +7,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -47,7 +47,7 @@ def _die(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
+def resolve_config(config: Path | None, inputs: list[str], **overrides):
     """The configuration for a run: --config, else the file found above the inputs."""
     from cleaner.config import load_config
 
@@ -72,17 +72,17 @@ def resolve_config(config: Optional[Path], inputs: list[str], **overrides):
 @app.command()
 def clean(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for standard input.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output JSONL file; - or none for standard output.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes (default 1; with --engine ray, Ray actors, default one per CPU).")] = None,
-    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the inputs).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output JSONL file; - or none for standard output.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", min=1, help="Worker processes (default 1; with --engine ray, Ray actors, default one per CPU).")] = None,
+    text_key: Annotated[str | None, typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: found above the inputs).")] = None,
     on_error: Annotated[OnError, typer.Option("--on-error", help="report: go on and exit 1; skip: go on and exit 0; fail: stop.")] = OnError.report,
-    keep_removed: Annotated[Optional[bool], typer.Option("--keep-removed/--no-keep-removed", help="Add removed lines and the rule that removed each.")] = None,
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra boilerplate rule file (repeatable).")] = None,
+    keep_removed: Annotated[bool | None, typer.Option("--keep-removed/--no-keep-removed", help="Add removed lines and the rule that removed each.")] = None,
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra boilerplate rule file (repeatable).")] = None,
     input_format: Annotated[InputFormat, typer.Option("--input-format", help="Format of standard input.")] = InputFormat.auto,
-    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="local, or ray: Ray Data reads JSONL files and writes OUTPUT as a folder of JSONL shards (pip install 'cleaner[ray]').")] = Engine.local,
-    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to run on (default: start a local Ray).")] = None,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to run on (default: start a local Ray).")] = None,
     shard_mb: Annotated[float, typer.Option("--shard-mb", min=0.001, help="Size of each output shard (ray engine).")] = 64.0,
 ) -> None:
     """Clean documents and write one JSON object per document."""
@@ -166,7 +166,7 @@ class _Stop(Exception):
     pass
 
 
-def _clean_on_ray(inputs: list[str], output: Optional[Path], cfg, workers: Optional[int], address: Optional[str],
+def _clean_on_ray(inputs: list[str], output: Path | None, cfg, workers: int | None, address: str | None,
                   shard_bytes: int, on_error: OnError) -> None:
     from cleaner.io.sources import expand_inputs
 
@@ -251,7 +251,7 @@ def _print_summary(summary) -> None:
 
 @app.command()
 def passes(
-    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file.")] = None,
 ) -> None:
     """List the passes in the order they run, with their options and defaults."""
     from cleaner.passes import pass_class
@@ -281,16 +281,16 @@ class ExplainFormat(str, Enum):
 
 @app.command()
 def check(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs (.txt, .html, .jsonl).")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs (.txt, .html, .jsonl).")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite dirty files in place (atomically, in their own format).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of what --fix would write; change nothing.")] = False,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes or families (prefixes, comma-separated).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these codes or families.")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or families (prefixes, comma-separated).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these codes or families.")] = None,
     statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per code instead of listing them.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the paths of files with findings.")] = False,
-    explain: Annotated[Optional[str], typer.Option("--explain", help="Explain a code (e.g. M101) and exit.")] = None,
-    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: found above the paths).")] = None,
+    explain: Annotated[str | None, typer.Option("--explain", help="Explain a code (e.g. M101) and exit.")] = None,
+    text_key: Annotated[str | None, typer.Option("--text-key", help="JSONL field holding the text (default: text).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file (default: found above the paths).")] = None,
 ) -> None:
     """Report what cleaning would change, as path:line:col: CODE message; exit 1 if anything would."""
     from cleaner import check as checking
@@ -363,10 +363,10 @@ def check(
 def explain_command(
     file: Annotated[Path, typer.Argument(help="One .txt/.html file, or a .jsonl file (see --line).")],
     output_format: Annotated[ExplainFormat, typer.Option("--format", help="text (coloured on a terminal) or json.")] = ExplainFormat.text,
-    line: Annotated[Optional[int], typer.Option("--line", min=1, help="JSONL: the record on this line (default: the first).")] = None,
-    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour (default: on a terminal).")] = None,
-    text_key: Annotated[Optional[str], typer.Option("--text-key", help="JSONL field holding the text.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Configuration file.")] = None,
+    line: Annotated[int | None, typer.Option("--line", min=1, help="JSONL: the record on this line (default: the first).")] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour (default: on a terminal).")] = None,
+    text_key: Annotated[str | None, typer.Option("--text-key", help="JSONL field holding the text.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file.")] = None,
 ) -> None:
     """Show, pass by pass, what cleaning changes in one document and why."""
     import json
@@ -390,7 +390,7 @@ def explain_command(
 
 @app.command()
 def rules(
-    prefix: Annotated[Optional[str], typer.Argument(help="Only codes starting with this (e.g. M or W10).")] = None,
+    prefix: Annotated[str | None, typer.Argument(help="Only codes starting with this (e.g. M or W10).")] = None,
     output_format: Annotated[ExplainFormat, typer.Option("--format", help="text or json.")] = ExplainFormat.text,
 ) -> None:
     """List every finding code by family, with what it means and an example."""

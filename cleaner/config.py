@@ -19,9 +19,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from cleaner.errors import ConfigError
 from cleaner.passes import DEFAULT_ORDER, REGISTRY, pass_class
@@ -56,7 +57,7 @@ class Config:
         opts = self.options.get(name)
         return opts if opts is not None else pass_class(name).Options()
 
-    def replace(self, **changes: Any) -> "Config":
+    def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
 
 
@@ -70,7 +71,7 @@ def find_config(start: Path) -> Path | None:
             if candidate.is_file():
                 return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and re.search(r"^\[tool\.cleaner[\].]", _read(pyproject), re.M):
+        if pyproject.is_file() and re.search(r"^\[tool\.cleaner[\].]", _read(pyproject), re.MULTILINE):
             return pyproject
     return None
 
@@ -148,7 +149,7 @@ def config_from_mapping(data: Mapping[str, Any], path: str | None = None, source
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         raise fail("'rules' must be a list of file paths", "rules")
     if path is not None:  # rule paths are relative to the configuration file
-        rules = [str((Path(path).parent / r)) for r in rules]
+        rules = [str(Path(path).parent / r) for r in rules]
     return Config(order=tuple(order), disabled=frozenset(disabled), options=options,
                   rules=tuple(rules), path=path, **settings)
 
@@ -195,12 +196,12 @@ def _line_of(text: str, key: str, section: str | None = None) -> int | None:
     """
     start, end = 0, len(text)
     if section is not None:
-        header = re.compile(rf"^\s*\[(?:tool\.cleaner\.)?{re.escape(section)}\]\s*$", re.M).search(text)
+        header = re.compile(rf"^\s*\[(?:tool\.cleaner\.)?{re.escape(section)}\]\s*$", re.MULTILINE).search(text)
         if header:
             start = header.end()
-            following = re.compile(r"^\s*\[", re.M).search(text, start)
+            following = re.compile(r"^\s*\[", re.MULTILINE).search(text, start)
             end = following.start() if following else len(text)
-    pattern = re.compile(rf"^\s*(\[[^\]]*\b{re.escape(key)}\]|{re.escape(key)}\s*=)", re.M)
+    pattern = re.compile(rf"^\s*(\[[^\]]*\b{re.escape(key)}\]|{re.escape(key)}\s*=)", re.MULTILINE)
     m = pattern.search(text, start, end) or pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 

@@ -14,7 +14,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cleaner.check import FAMILIES, Analysis, analyse, file_document, file_format, read_bytes
+from cleaner.check import (
+    FAMILIES,
+    Analysis,
+    analyse,
+    file_document,
+    file_format,
+    read_bytes,
+)
 from cleaner.errors import InputError
 from cleaner.passes import all_codes, pass_class
 from cleaner.pipeline import Pipeline, document_from_record
@@ -163,7 +170,7 @@ def _counts(step, located) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _inline(text: str, change, style: "_Style") -> str:
+def _inline(text: str, change, style: _Style) -> str:
     left = text[max(0, change.start - CONTEXT):change.start]
     right = text[change.end:change.end + CONTEXT]
     return (style.dim(_visible(left)) + style.removed(_visible(change.before))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

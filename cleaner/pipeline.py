@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from cleaner.config import Config, config_from_mapping, load_config
 from cleaner.document import Document
@@ -84,7 +84,7 @@ class Pipeline:
         return instance
 
     # -- batch statistics: lines that recur across the documents of a run
-    def observe(self, records: Iterable[Mapping[str, Any] | str]) -> "Pipeline":
+    def observe(self, records: Iterable[Mapping[str, Any] | str]) -> Pipeline:
         """Learn which lines recur across ``records`` (dicts or texts) and remove them later.
 
         A first scan for the boilerplate pass's ``batch_min_docs`` rule: every record

@@ -14,7 +14,8 @@ knows nothing of passes, files or documents.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Iterable, Protocol, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 
 class Edit(Protocol):
@@ -30,7 +31,7 @@ class OffsetMap:
     Lookups are O(log n), so mapping every finding of a large document stays cheap.
     """
 
-    __slots__ = ("_in_start", "_in_end", "_out_start", "_out_end")
+    __slots__ = ("_in_end", "_in_start", "_out_end", "_out_start")
 
     def __init__(self, edits: Iterable[Edit]):
         in_start: list[int] = []
@@ -127,7 +128,7 @@ class FileView:
     the file, and the hole grows over it.
     """
 
-    __slots__ = ("text", "_holes", "unfixable")
+    __slots__ = ("_holes", "text", "unfixable")
 
     def __init__(self, text: str):
         self.text = text  # the pipeline's current text

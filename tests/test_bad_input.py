@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import re
 import os
 import stat
-import sys
 import unicodedata
 
 import pytest
-
-from _reliability import (assert_no_traceback, error_lines, records_of, run,
-                          without_file_privileges)
+from _reliability import (
+    assert_no_traceback,
+    error_lines,
+    records_of,
+    run,
+    without_file_privileges,
+)
 from conftest import seed_text
 
 GOOD = "建立健全领导小组指挥长负责制和工作调度机制，坚持每天一调度。"

@@ -3,8 +3,9 @@ first scan's statistic of repeated lines reaches every chunk."""
 
 import json
 
-from cleaner.batch import CHUNK_BYTES
 from conftest import run_cli
+
+from cleaner.batch import CHUNK_BYTES
 
 # A line no rule knows (an address), appended to every record: only the
 # cross-document statistic can find it.

@@ -3,9 +3,10 @@ import re
 import sys
 import unicodedata
 
+import pytest
+from conftest import SEED_FILES, run_cli, seed_text
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-import pytest
 
 from cleaner import Pipeline
 from cleaner.boilerplate.fold import fold
@@ -14,7 +15,6 @@ from cleaner.boilerplate.rules import builtin_rules, parse_text, ruleset_for
 from cleaner.errors import ConfigError
 from cleaner.opencc_compat import make_converter
 from cleaner.passes.boilerplate import find_boilerplate
-from conftest import SEED_FILES, run_cli, seed_text
 
 _SPACE = re.compile(r"\s+")
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
@@ -215,7 +215,12 @@ def test_the_fast_keyword_scan_finds_what_the_word_tree_finds(shared):
 
 
 def test_header_hints_never_skip_a_line_the_parsers_would_take(shared):
-    from cleaner.boilerplate.header import may_be_byline, may_be_meta_line, parse_byline, parse_meta_line
+    from cleaner.boilerplate.header import (
+        may_be_byline,
+        may_be_meta_line,
+        parse_byline,
+        parse_meta_line,
+    )
 
     lines = {line.strip() for text in _keyword_texts(shared) for line in text.splitlines() if line.strip()}
     lines |= {"2020-03-07 16:21:56来源:国际在线编辑:柳洪华", "來源：人民網", "□ 《民生周刊》记者 郑智维", "文/張三"}

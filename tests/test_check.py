@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED_FILES, run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from conftest import ROOT, SEED_FILES, run_cli
 
 from cleaner.check import Checker, Selection, count_by_family
 from cleaner.passes import all_codes

@@ -1,8 +1,8 @@
 import pytest
+from conftest import seed_text
 
 from cleaner.errors import InputError
 from cleaner.passes.decode import decode_bytes
-from conftest import seed_text
 
 
 @pytest.mark.parametrize("encoding, expected", [

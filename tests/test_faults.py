@@ -19,9 +19,17 @@ import time
 from pathlib import Path
 
 import pytest
-
-from _reliability import (CLEANER, assert_no_traceback, cmdline, descendants, error_lines, records_of, run,
-                          wait_until_gone, without_file_privileges)
+from _reliability import (
+    CLEANER,
+    assert_no_traceback,
+    cmdline,
+    descendants,
+    error_lines,
+    records_of,
+    run,
+    wait_until_gone,
+    without_file_privileges,
+)
 from conftest import ROOT, SEED_FILES
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and Linux signals")
@@ -158,7 +166,7 @@ def test_file_size_limit_fails_cleanly(corpus, tmp_path):
     # without needing to mount anything.
     out = tmp_path / "clean.jsonl"
     inputs = {p: p.read_bytes() for p in sorted(corpus.iterdir())[:3]}
-    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))  # noqa: E731
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
     proc = run("clean", *map(str, inputs), "-o", str(out), preexec_fn=limit)
     _assert_write_failed(proc, out, "File too large", inputs)
 

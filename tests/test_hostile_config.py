@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from _reliability import assert_no_traceback, error_lines, records_of, run
 
 RULE = """concern = "custom"

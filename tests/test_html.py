@@ -3,11 +3,12 @@ import re
 import unicodedata
 from collections import Counter
 
+from conftest import run_cli, seed_text
+
 from cleaner import Pipeline
 from cleaner.document import Document
 from cleaner.opencc_compat import make_converter
 from cleaner.passes.html import extract
-from conftest import run_cli, seed_text
 
 _T2S = make_converter("t2s")
 

@@ -3,11 +3,12 @@
 import io
 import json
 
+from conftest import run_cli
+
 from cleaner.batch import clean_items
 from cleaner.config import Config
 from cleaner.io import jsonl
 from cleaner.io.sources import read_items
-from conftest import run_cli
 
 
 def test_values_orjson_would_change_round_trip_exactly(tmp_path):

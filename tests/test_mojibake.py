@@ -6,13 +6,13 @@ import json
 import random
 
 import pytest
+from conftest import SEED_FILES, seed_text
 
 from cleaner.document import Document
 from cleaner.mojibake import lm as charlm
 from cleaner.mojibake.pinyin import find_annotations
 from cleaner.passes.base import apply_changes
 from cleaner.passes.mojibake import Mojibake, fix_mojibake, needs_repair
-from conftest import SEED_FILES, seed_text
 
 
 def fixed(text: str) -> str:

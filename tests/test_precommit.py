@@ -13,7 +13,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SEED_FILES
 
 from cleaner.check import Checker
@@ -69,7 +68,7 @@ def test_hooks_check_fail_fix_rewrites_check_passes(tmp_path):
     first = pre_commit("run", "cleaner-check", "--all-files", cwd=repo, home=home)
     assert first.returncode == 1, first.stdout + first.stderr
     assert "cleaner check" in first.stdout and "Failed" in first.stdout
-    reported = set(re.findall(r"^data/\S+:\d+:\d+: [A-Z]\d{3} .*$", first.stdout, re.M))
+    reported = set(re.findall(r"^data/\S+:\d+:\d+: [A-Z]\d{3} .*$", first.stdout, re.MULTILINE))
     assert reported
     in_sync = not git("status", "--porcelain", "--", "cleaner", cwd=ROOT)
     if in_sync:  # the hook runs HEAD; compare exactly when the work tree is HEAD

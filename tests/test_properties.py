@@ -15,16 +15,15 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEED_FILES, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Pipeline
 from cleaner.batch import clean_items
-from cleaner.config import Config
 from cleaner.document import Document
 from cleaner.io.sources import read_items
 from cleaner.passes.base import apply_changes
-from conftest import SEED_FILES, SHARED
 
 # -- real text -----------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from conftest import SEED_FILES, seed_text
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -10,8 +11,12 @@ from cleaner import Pipeline
 from cleaner.config import config_from_mapping
 from cleaner.errors import ConfigError
 from cleaner.passes.base import apply_changes
-from cleaner.passes.punctuation import Punctuation, PunctuationOptions, fix_punctuation, rules
-from conftest import SEED_FILES, seed_text
+from cleaner.passes.punctuation import (
+    Punctuation,
+    PunctuationOptions,
+    fix_punctuation,
+    rules,
+)
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 # Numbers with inner marks as the seeds write them: 1.86 14:16 2020/2/29 2020-03-07 16:21:56.

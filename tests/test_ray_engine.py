@@ -9,12 +9,12 @@ boilerplate statistic must see it across shards, as the local engine does.
 import json
 
 import pytest
+from conftest import SHARED, run_cli
 
 from cleaner import Pipeline
 from cleaner.batch import clean_items, learn_line_stats
 from cleaner.config import Config
 from cleaner.io.sources import read_items
-from conftest import SHARED, run_cli
 
 ray = pytest.importorskip("ray")
 

@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 REGRESSIONS = sorted((ROOT / "tests" / "regressions").glob("*.bin"))

@@ -8,20 +8,33 @@ import subprocess
 
 import opencc
 import pytest
+from conftest import ROOT, SHARED, seed_text
 
 from cleaner import Pipeline
 from cleaner.config import config_from_mapping
 from cleaner.document import Document
 from cleaner.errors import ConfigError
 from cleaner.opencc_compat import (
-    OFFICIAL, REIMPLEMENTED, ConfigUnavailable, available_configs, config_names, flavour, make_converter,
+    OFFICIAL,
+    REIMPLEMENTED,
+    ConfigUnavailable,
+    available_configs,
+    config_names,
+    flavour,
+    make_converter,
 )
 from cleaner.passes import DEFAULT_ORDER
 from cleaner.passes.base import apply_changes
 from cleaner.passes.script import (
-    TARGETS, Script, ScriptOptions, changed_runs, detect_script, fix_script, plan, tables,
+    TARGETS,
+    Script,
+    ScriptOptions,
+    changed_runs,
+    detect_script,
+    fix_script,
+    plan,
+    tables,
 )
-from conftest import ROOT, SHARED, seed_text
 
 SIMPLIFIED_SEEDS = ("001", "002", "003")
 TRADITIONAL_SEEDS = ("000", "004")

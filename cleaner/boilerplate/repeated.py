@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from cleaner.boilerplate.lines import strip
 
@@ -62,7 +62,7 @@ class LineCounter:
         if len(counts) > self.max_entries:
             self.counts = {h: n for h, n in counts.items() if n > 1}
 
-    def frequent(self) -> "LineStats":
+    def frequent(self) -> LineStats:
         return LineStats(frozenset(h for h, n in self.counts.items() if n >= self.min_docs), self.documents)
 
 

@@ -40,8 +40,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from cleaner.config import Config
 from cleaner.errors import CleanerError
@@ -56,7 +57,7 @@ LINE_STATS = ("dataset", "batch", "config")
 def _ray():
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise CleanerError("the Ray engine needs Ray Data: pip install 'cleaner[ray]'") from None
     return ray
@@ -78,9 +79,9 @@ def _actors(concurrency: int | tuple[int, int] | None):
 
 # -- the public function ----------------------------------------------------
 
-def clean_dataset(dataset: "ray.data.Dataset", config: Config | Mapping[str, Any] | str | Path | Pipeline | None = None,
+def clean_dataset(dataset: ray.data.Dataset, config: Config | Mapping[str, Any] | str | Path | Pipeline | None = None,
                   *, line_stats: str = "dataset", output: str = "records", on_error: str = "raise",
-                  batch_size: int = 256, concurrency: int | tuple[int, int] | None = None) -> "ray.data.Dataset":
+                  batch_size: int = 256, concurrency: int | tuple[int, int] | None = None) -> ray.data.Dataset:
     """Clean a Ray Dataset of records; returns the cleaned Dataset (lazy).
 
     ``config``: a Config, a mapping (as in ``Pipeline({...})``), a TOML path, a

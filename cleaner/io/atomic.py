@@ -14,8 +14,9 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 _PROC_FD = Path("/proc/self/fd")
 

@@ -288,15 +288,11 @@ def _try(text: str, s: int, run_start: int, syl: str | None, start_kind: str,
         leads = None  # any
     if not body_all:
         return None
-    if e_letter or len(body_all) >= 2:
-        pass
     # middle characters decode in step
-    n_full = len(body_all) - 1  # bytes after the first
     if e_letter:
         mid_bytes = body_all[1:]
         if len(mid_bytes) % 2:
             return None
-        last_options = None
     else:
         mid_bytes = body_all[1:-1] if len(body_all) >= 2 else b""
         if len(body_all) < 2 or len(mid_bytes) % 2:

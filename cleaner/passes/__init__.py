@@ -42,4 +42,4 @@ def all_codes() -> dict[str, tuple[str, Code]]:
     return codes
 
 
-__all__ = ["Change", "Code", "Pass", "PassResult", "REGISTRY", "DEFAULT_ORDER", "pass_class", "all_codes"]
+__all__ = ["DEFAULT_ORDER", "REGISTRY", "Change", "Code", "Pass", "PassResult", "all_codes", "pass_class"]

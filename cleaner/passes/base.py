@@ -10,8 +10,9 @@ Every change names a stable code (see ``Code``) so ``clean`` can count fixes,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from cleaner.document import Document
@@ -70,7 +71,7 @@ class Pass:
     def __init__(self, options: Any = None):
         self.options = options if options is not None else self.Options()
 
-    def apply(self, text: str, doc: "Document") -> PassResult:
+    def apply(self, text: str, doc: Document) -> PassResult:
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -37,17 +37,30 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate, repeat
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from typing import Any
 
 from cleaner.boilerplate.fold import fold
-from cleaner.boilerplate.header import (join_names, may_be_byline, may_be_meta_line, parse_byline, parse_meta_line,
-                                        parse_outlet_line)
+from cleaner.boilerplate.header import (
+    join_names,
+    may_be_byline,
+    may_be_meta_line,
+    parse_byline,
+    parse_meta_line,
+    parse_outlet_line,
+)
 from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
 from cleaner.boilerplate.repeated import LineStats, line_key
-from cleaner.boilerplate.rules import EDGE_WINDOW, Rule, RuleIndex, RuleSet, ruleset_for, timeouts_so_far
+from cleaner.boilerplate.rules import (
+    EDGE_WINDOW,
+    Rule,
+    RuleIndex,
+    RuleSet,
+    ruleset_for,
+    timeouts_so_far,
+)
 from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
@@ -90,7 +103,7 @@ class Found:
 class _Line:
     """One line of the input and what was decided about it."""
 
-    __slots__ = ("start", "end", "lead", "content", "mark", "cuts", "pending", "held", "left", "right")
+    __slots__ = ("content", "cuts", "end", "held", "lead", "left", "mark", "pending", "right", "start")
 
     def __init__(self, start: int, end: int, lead: int, content: str):
         self.start = start        # offset of the line in the text

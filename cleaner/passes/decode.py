@@ -25,7 +25,7 @@ SUPERSETS = {
     "iso8859_1": "cp1252", "latin_1": "cp1252",  # what browsers do too
 }
 
-_CHARSET_META = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,20})""", re.I)
+_CHARSET_META = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,20})""", re.IGNORECASE)
 _BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 # Text that decodes as UTF-8 is only called binary above this share of control
 # bytes: a short note with a few stray controls (or a test of every Unicode

@@ -40,11 +40,11 @@ _BLOCK = {
     "h6", "section", "article", "main", "blockquote", "pre", "center", "body", "html", "figure", "figcaption",
     "address", "hr", "tbody", "thead", "tfoot", "caption", "font_block",
 }
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FURNITURE_NAME = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|footer|foot|sidebar|side|share|sharing|social|comment|comments|"
     r"related|recommend|advert|ads?|banner|copyright|toolbar|pagination|pager|login|search|hot|rank)([\s_-]|\d|$)",
-    re.I,
+    re.IGNORECASE,
 )
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -27,11 +27,12 @@ import difflib
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from itertools import accumulate
 from importlib import resources
-from typing import Callable, NamedTuple
+from itertools import accumulate
+from typing import NamedTuple
 
 from cleaner.chars import HAN
 from cleaner.passes.base import Change, Code, Pass, PassResult
@@ -490,7 +491,12 @@ class Script(Pass):
 
     def converter(self, config: str) -> Callable[[str], str] | None:
         if config not in self._converters:
-            from cleaner.opencc_compat import OFFICIAL, ConfigUnavailable, flavour, make_converter
+            from cleaner.opencc_compat import (
+                OFFICIAL,
+                ConfigUnavailable,
+                flavour,
+                make_converter,
+            )
 
             try:
                 convert = make_converter(config)
