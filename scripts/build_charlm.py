@@ -35,9 +35,12 @@ import math
 import os
 import re
 import sys
-from array import array
 from collections import Counter
 from pathlib import Path
+
+# Run from a checkout (``python scripts/...``): the table format lives in the package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cleaner.data import u32_bytes
 
 OUT = Path(__file__).resolve().parent.parent / "cleaner" / "data" / "charlm.txt.gz"
 OUT_BIN = OUT.with_name("charlm.bin")
@@ -75,18 +78,11 @@ def read_text(path: Path = OUT) -> tuple[int, list[tuple[str, int]], list[tuple[
 
 def write_binary(total: int, unigrams: list[tuple[str, int]], bigrams: list[tuple[str, int]],
                  path: Path = OUT_BIN) -> None:
-    def u32(values) -> bytes:
-        a = array("I", values)
-        assert a.itemsize == 4
-        if sys.byteorder == "big":
-            a.byteswap()
-        return a.tobytes()
-
     chars = "".join(c for c, _ in unigrams) + "".join(ab for ab, _ in bigrams)
     assert all(ord(c) <= 0xFFFF for c in chars), "a key outside the BMP needs a wider key"
     keyed = sorted((ord(ab[0]) << 16 | ord(ab[1]), n) for ab, n in bigrams)
-    payload = b"".join((u32(ord(c) for c, _ in unigrams), u32(n for _, n in unigrams),
-                        u32(k for k, _ in keyed), u32(n for _, n in keyed)))
+    payload = b"".join((u32_bytes(ord(c) for c, _ in unigrams), u32_bytes(n for _, n in unigrams),
+                        u32_bytes(k for k, _ in keyed), u32_bytes(n for _, n in keyed)))
     header = (f"{BIN_MAGIC} total={total} unigrams={len(unigrams)} bigrams={len(bigrams)}\n"
               "# Character counts from jieba's dict.txt 0.42.1 (MIT, (c) Sun Junyi) and its\n"
               "# OpenCC s2t conversion (Apache-2.0 data); built by scripts/build_charlm.py.\n\n")

@@ -23,9 +23,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from array import array
 from importlib.util import find_spec
 from pathlib import Path
+
+# Run from a checkout (``python scripts/...``): the table format lives in the package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cleaner.data import u32_bytes
 
 OUT = Path(__file__).resolve().parent.parent / "cleaner" / "data" / "pinyin_readings.bin"
 MAGIC = "#pinyin-readings 1"
@@ -54,17 +57,10 @@ def main() -> None:
     for b in blobs:
         offsets.append(offsets[-1] + len(b))
 
-    def u32(values) -> bytes:
-        a = array("I", values)
-        assert a.itemsize == 4
-        if sys.byteorder == "big":
-            a.byteswap()
-        return a.tobytes()
-
     header = (f"{MAGIC} characters={len(code_points)} blob={offsets[-1]}\n"
               f"# Readings from pypinyin {pypinyin.__version__} (MIT, mozillazg/python-pinyin; data from\n"
               "# the Unicode Han Database, Unicode licence); built by scripts/build_pinyin_table.py.\n\n")
-    OUT.write_bytes(header.encode("utf-8") + u32(code_points) + u32(offsets) + b"".join(blobs))
+    OUT.write_bytes(header.encode("utf-8") + u32_bytes(code_points) + u32_bytes(offsets) + b"".join(blobs))
     print(f"{OUT}: {len(code_points)} characters, {OUT.stat().st_size} bytes")
 
 

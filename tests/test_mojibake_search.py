@@ -181,16 +181,22 @@ def separate_scans_need_repair(text: str) -> bool:
     return False
 
 
-def test_one_scan_precheck_answers_as_the_separate_scans(shared):
-    from cleaner.passes.mojibake import needs_repair
-
+def precheck_texts(shared) -> list[str]:
+    """Real damaged pages, raw pages (some GBK) read as UTF-8 and as Latin-1 (clean
+    text and garble of every kind), and ftfy's test cases."""
     texts = list(damaged_texts(shared).values())
-    # raw pages (some GBK) read as UTF-8 and as Latin-1: clean text and garble of every kind
     pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
     texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
     for name in ("negative", "in-the-wild", "synthetic"):
         cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
         texts += [case["original"] for case in cases]
+    return texts
+
+
+def test_one_scan_precheck_answers_as_the_separate_scans(shared):
+    from cleaner.passes.mojibake import needs_repair
+
+    texts = precheck_texts(shared)
     wild = json.loads((shared / "examples" / "cjk-mojibake-wild.json").read_text(encoding="utf-8"))
     texts += [case["fixed"] for case in wild if case["fixed"]]
     lines = [line for text in texts for line in text.split("\n") if line.strip()]
@@ -274,12 +280,7 @@ def test_residual_damage_and_latin_lines_answer_as_the_single_patterns(shared):
 
     u = re.escape(m._utf8_as_gbk_chars())
     single = re.compile(f"{m.LOST_RUN.pattern}|[{u}][^\\x00-\\x7f]{{0,2}}[{u}]|[^\\x00-\\x7f]\\?|{m._LATIN.pattern}")
-    texts = list(damaged_texts(shared).values())
-    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
-    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
-    for name in ("negative", "in-the-wild", "synthetic"):
-        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
-        texts += [case["original"] for case in cases]
+    texts = precheck_texts(shared)
     texts += [fix_mojibake(t)[0] for t in texts[:4]] + ["x\x1b[0m", "é\n\x7f", "好?", "锟斤拷"]
     answers = {True: 0, False: 0}
     lines = [line for page in texts for line in page.split("\n")]
@@ -304,12 +305,7 @@ def test_hot_positions_are_the_single_scans_positions(shared):
     from cleaner.passes import mojibake as m
 
     lost = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
-    texts = list(damaged_texts(shared).values())
-    pages = [p.read_bytes() for p in sorted((shared / "corpus" / "cwced" / "original").iterdir())[:30]]
-    texts += [page.decode("utf-8", errors="replace") for page in pages] + [page.decode("latin-1") for page in pages]
-    for name in ("negative", "in-the-wild", "synthetic"):
-        cases = json.loads((shared / "corpus" / "ftfy" / f"{name}.json").read_text(encoding="utf-8"))
-        texts += [case["original"] for case in cases]
+    texts = precheck_texts(shared)
     texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n"]
     found = 0
     for text in texts:

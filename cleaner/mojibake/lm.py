@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from functools import cache
-from importlib import resources
 from operator import add
+
+from cleaner.data import read_table, u32_array
 
 # Interpolation weight of the bigram estimate.
 BIGRAM_WEIGHT = 0.7
@@ -226,25 +226,14 @@ class CharLM:
 def load() -> CharLM:
     """The model from ``charlm.bin`` (see ``scripts/build_charlm.py`` for the
     format; the same counts as ``charlm.txt.gz``, checked by the tests)."""
-    raw = resources.files("cleaner.data").joinpath("charlm.bin").read_bytes()
-    # text lines (format, sizes, source and licence) up to a blank line, then the arrays
-    text, _, rest = raw.partition(b"\n\n")
-    magic, *fields = text.decode("utf-8").split("\n")[0].split()
-    if " ".join((magic, fields[0])) != "#charlm-bin 2":
-        raise ValueError("charlm.bin: unknown format (rebuild with scripts/build_charlm.py)")
-    fields = dict(f.split("=") for f in fields[1:])
+    fields, payload = read_table("charlm.bin", "#charlm-bin 2", "scripts/build_charlm.py")
     n_uni, n_bi = int(fields["unigrams"]), int(fields["bigrams"])
-    payload = memoryview(rest)
     if len(payload) != 8 * (n_uni + n_bi):
         raise ValueError("charlm.bin: truncated")
     tables = []
     offset = 0
     for n in (n_uni, n_uni, n_bi, n_bi):
-        a = array(_U32)
-        a.frombytes(payload[offset:offset + 4 * n])
-        if sys.byteorder == "big":
-            a.byteswap()
-        tables.append(a)
+        tables.append(u32_array(payload[offset:offset + 4 * n]))
         offset += 4 * n
     code_points, uni_counts, keys, counts = tables
     unigram_counts = dict(zip(map(chr, code_points), uni_counts))
@@ -253,10 +242,6 @@ def load() -> CharLM:
     log = math.log
     unigrams = {c: log(n) - log_total for c, n in unigram_counts.items()}
     return CharLM(unigrams, _BigramTable(keys, counts, unigram_counts), math.log(0.5) - log_total)
-
-
-# an array typecode of 4-byte unsigned items (``I`` on every common platform)
-_U32 = next(code for code in "ILH" if array(code).itemsize == 4)
 
 
 _HAN_RUN = re.compile(f"{_HAN.pattern}{{2,}}")

@@ -9,11 +9,11 @@ and loaded on first use), so a gloss such as
 from __future__ import annotations
 
 import re
-import sys
 from array import array
 from bisect import bisect_left
 from functools import cache, lru_cache
-from importlib import resources
+
+from cleaner.data import read_table, u32_array
 
 # Tone-marked pinyin as a GBK page carries it (GBK has these letters, A8A1-A8C0).
 PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
@@ -30,22 +30,13 @@ def _readings_table() -> tuple[array, array, bytes]:
     """(code points, offsets, readings): pypinyin's single-character table as
     ``scripts/build_pinyin_table.py`` stores it (reading pypinyin's JSON cost
     12-19 ms per process; importing pypinyin, its phrase dictionary too, 0.3 s)."""
-    raw = resources.files("cleaner.data").joinpath("pinyin_readings.bin").read_bytes()
-    text, _, rest = raw.partition(b"\n\n")
-    magic, version, *fields = text.decode("utf-8").split("\n")[0].split()
-    if f"{magic} {version}" != "#pinyin-readings 1":
-        raise ValueError("pinyin_readings.bin: unknown format (rebuild with scripts/build_pinyin_table.py)")
-    n = int(dict(f.split("=") for f in fields)["characters"])
-    code_points, offsets = array(_U32), array(_U32)
-    code_points.frombytes(rest[:4 * n])
-    offsets.frombytes(rest[4 * n:4 * (2 * n + 1)])
-    if sys.byteorder == "big":
-        code_points.byteswap()
-        offsets.byteswap()
-    return code_points, offsets, rest[4 * (2 * n + 1):]
+    fields, rest = read_table("pinyin_readings.bin", "#pinyin-readings 1", "scripts/build_pinyin_table.py")
+    n = int(fields["characters"])
+    code_points = u32_array(rest[:4 * n])
+    offsets = u32_array(rest[4 * n:4 * (2 * n + 1)])
+    return code_points, offsets, bytes(rest[4 * (2 * n + 1):])
 
 
-_U32 = next(code for code in "ILH" if array(code).itemsize == 4)
 
 
 @cache
