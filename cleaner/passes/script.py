@@ -112,10 +112,26 @@ class ScriptTables:
         return {name: _charset("".join(c for c in simplified if c not in chars), _BEYOND_BMP)
                 for name, chars in self.data["votes"].items()}
 
+    # The same classes as "past" patterns: ``skip(text, pos).end()`` is where
+    # the next character of the class is (len(text) when none is). Matching
+    # the negated class costs a sixth less per character than searching for
+    # the class, and these run over every document.
+    @cached_property
+    def skip_traditional_lines(self) -> Callable[..., re.Match]:
+        return _skipper(self.traditional_lines)
+
+    @cached_property
+    def skip_simplified_lines(self) -> dict[str, Callable[..., re.Match]]:
+        return {name: _skipper(pattern) for name, pattern in self.simplified_lines.items()}
+
     # tw2s/hk2s -> the characters on whose lines they differ from t2s.
     @cached_property
     def regional_only(self) -> dict[str, re.Pattern]:
         return {config: _charset(chars) for config, chars in self.data["regional_only"].items()}
+
+
+def _skipper(charset: re.Pattern) -> Callable[..., re.Match]:
+    return re.compile(f"[^{charset.pattern[1:-1]}]*").match
 
 
 @cache
@@ -244,30 +260,33 @@ def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[
     return text
 
 
-def _line_trigger(config: str, target: str) -> re.Pattern:
-    """The characters of the other family, whose lines a "lines" step converts."""
+def _line_trigger(config: str, target: str) -> Callable[..., re.Match]:
+    """Skips to the next character of the other family, whose lines a "lines"
+    step converts (see ``ScriptTables.skip_traditional_lines``)."""
     t = tables()
-    return t.simplified_lines[target] if config.startswith("s2") else t.traditional_lines
+    return t.skip_simplified_lines[target] if config.startswith("s2") else t.skip_traditional_lines
 
 
-def _convert_lines(text: str, trigger: re.Pattern,
-                   convert: Callable[[str], str]) -> tuple[str, list[tuple[int, int, int, int]], int]:
-    """Convert the lines of ``text`` that hold a ``trigger`` character.
+def _convert_lines(text: str, skip: Callable[..., re.Match], convert: Callable[[str], str],
+                   start: int = 0) -> tuple[str, list[tuple[int, int, int, int]], int]:
+    """Convert the lines of ``text`` that hold a character ``skip`` stops at,
+    the first of them at ``start`` or after.
 
     Also gives what ``changed_runs(text, result)`` would, computed on the
     converted lines only rather than on the whole document again.
     """
     starts: list[int] = []
     ends: list[int] = []
-    pos = 0
-    search, rfind, find = trigger.search, text.rfind, text.find
-    while (m := search(text, pos)) is not None:
-        start = rfind("\n", 0, m.start()) + 1
-        pos = find("\n", m.end())
+    size = len(text)
+    rfind, find = text.rfind, text.find
+    pos = skip(text, start).end()
+    while pos < size:
+        starts.append(rfind("\n", 0, pos) + 1)
+        pos = find("\n", pos)
         if pos < 0:
-            pos = len(text)
-        starts.append(start)
+            pos = size
         ends.append(pos)
+        pos = skip(text, pos).end()
     if not starts:
         return text, [], 0
     old = [text[a:b] for a, b in zip(starts, ends)]
@@ -312,8 +331,6 @@ def _joined_runs(old: list[str], new: list[str], starts: list[int],
 
 
 _NONZERO = bytes([0] + [1] * 255)
-_IS_ZERO = bytes([1] + [0] * 255)
-_IS_LINE_FEED = bytes(1 if i == 10 else 0 for i in range(256))
 _RUN = re.compile(rb"\x01(?:\x00{0,%d}\x01)*" % JOIN_GAP)
 
 
@@ -353,25 +370,36 @@ def _line_runs(old: str, new: str, i: int, j: int, runs: list[tuple[int, int, in
     return changed
 
 
-def _difference_mask(a: str, b: str) -> bytes:
+def _difference_mask(a: str, b: str) -> bytes | bytearray:
     """One byte per character: 1 where ``a`` and ``b`` differ, 2 at a line break
-    of ``a`` (runs never cross one), else 0.
+    of ``a`` (runs never cross one; 3 where a line break was replaced), else 0.
 
-    XOR of the UTF-32 encodings as big integers, then OR of each character's
-    three low bytes (code points fit in 21 bits): all in C, a few ns a character.
+    XOR of the two texts' UTF-16 encodings (UTF-32 when a character lies
+    beyond the BMP) as big integers, each character's bytes ORed into its low
+    one by shifts of that integer: all in C, a few ns a character. Line breaks
+    are marked one by one: there are few of them, and finding them the same
+    way would cost as much again.
     """
-    ea = a.encode("utf-32-le")
-    eb = b.encode("utf-32-le")
-    x = (int.from_bytes(ea, "little") ^ int.from_bytes(eb, "little")).to_bytes(len(ea), "little")
-    low = int.from_bytes(x[0::4], "little") | int.from_bytes(x[1::4], "little") | int.from_bytes(x[2::4], "little")
-    mask = low.to_bytes(len(a), "little").translate(_NONZERO)
-    if "\n" not in a:
+    n = len(a)
+    ea = a.encode("utf-16-le")
+    eb = b.encode("utf-16-le")
+    if len(ea) == len(eb) == 2 * n:
+        x = int.from_bytes(ea, "little") ^ int.from_bytes(eb, "little")
+        low = (x | x >> 8).to_bytes(2 * n, "little")[0::2]
+    else:
+        # Code points fit in 21 bits: the fourth byte of each is zero in both.
+        x = int.from_bytes(a.encode("utf-32-le"), "little") ^ int.from_bytes(b.encode("utf-32-le"), "little")
+        low = (x | x >> 8 | x >> 16).to_bytes(4 * n, "little")[0::4]
+    mask = low.translate(_NONZERO)
+    line_break = a.find("\n")
+    if line_break < 0:
         return mask
-    # U+000A: low byte 0x0A and the next two bytes zero.
-    newline = (int.from_bytes(ea[0::4].translate(_IS_LINE_FEED), "little")
-               & int.from_bytes(ea[1::4].translate(_IS_ZERO), "little")
-               & int.from_bytes(ea[2::4].translate(_IS_ZERO), "little"))
-    return (int.from_bytes(mask, "little") | newline << 1).to_bytes(len(a), "little")
+    marked = bytearray(mask)
+    find = a.find
+    while line_break >= 0:
+        marked[line_break] |= 2
+        line_break = find("\n", line_break + 1)
+    return marked
 
 
 def _diff_spans(old: str, new: str) -> list[tuple[int, int, int, int]]:
@@ -390,11 +418,13 @@ def _diff_spans(old: str, new: str) -> list[tuple[int, int, int, int]]:
 
 def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
                converter: Callable[[str], Callable[[str], str] | None] | None = None,
-               source: str | None = None) -> tuple[str, list[Change], str | None, int]:
+               source: str | None = None, start: int = 0) -> tuple[str, list[Change], str | None, int]:
     """Pure core: (converted text, changes, detected source script, characters converted).
 
     ``converter`` maps a configuration name to a converter (default: a fresh
     OpenCC one per call; the pass keeps its own). ``source`` skips detection.
+    ``start``: no line before this offset needs a "lines" step (the pass has
+    searched that far already).
     """
     if source is None:
         source = detect_script(text)
@@ -411,7 +441,7 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
         convert = converter(steps[0].config)
         if convert is None:
             return text, [], source, 0
-        new, runs, changed = _convert_lines(text, _line_trigger(steps[0].config, options.target), convert)
+        new, runs, changed = _convert_lines(text, _line_trigger(steps[0].config, options.target), convert, start)
         if not runs:
             return text, [], source, 0
     else:
@@ -512,12 +542,16 @@ class Script(Pass):
 
     def apply(self, text, doc):
         title = doc.title
-        if self.options.target == "hans" and not _holds(tables().traditional_lines, text, title):
-            # Already Simplified, or no Chinese: detection would find no
-            # Traditional character and conversion no line to convert.
-            return self._already_simplified(text, doc)
+        start = 0
+        if self.options.target == "hans":
+            skip = tables().skip_traditional_lines
+            start = skip(text).end()
+            if start == len(text) and not (title and skip(title).end() < len(title)):
+                # Already Simplified, or no Chinese: detection would find no
+                # Traditional character and conversion no line to convert.
+                return self._already_simplified(text, doc)
         source = detect_script(text, title)
-        new, changes, source, changed = fix_script(text, self.options, self.converter, source)
+        new, changes, source, changed = fix_script(text, self.options, self.converter, source, start)
         # The title and the metadata an earlier pass took from the text are in
         # the same script as the text: one record, one script.
         if title:
@@ -543,6 +577,3 @@ class Script(Pass):
         doc.script_in = source
         doc.script = source if self.options.target == "keep" or source is None else self.options.target
 
-
-def _holds(pattern: re.Pattern, text: str, title: str | None) -> bool:
-    return pattern.search(text) is not None or (bool(title) and pattern.search(title) is not None)
