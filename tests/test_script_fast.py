@@ -1,0 +1,118 @@
+"""The script pass's and the pipeline's shortcuts against the plain computation, on real text."""
+
+import random
+import re
+
+import pytest
+from conftest import seed_text
+
+from cleaner.opencc_compat import make_converter
+from cleaner.passes.script import _convert_lines, _difference_mask, _line_trigger, changed_runs, tables
+from cleaner.pipeline import _SPACES, _SURROGATE, _body_size, _has_surrogate
+
+SEEDS = ("000", "001", "002", "003", "004")
+
+
+def real_texts(shared):
+    texts = [seed_text(p) for p in SEEDS]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((shared / "examples").glob("*.txt"))]
+    for folder in ("cleaned", "original"):
+        texts += [p.read_text(encoding="utf-8", errors="replace")
+                  for p in sorted((shared / "corpus" / "cwced" / folder).glob("*.txt"))]
+    return texts
+
+
+def plain_mask(a, b):
+    return bytes((x != y) | (2 if x == "\n" else 0) for x, y in zip(a, b))
+
+
+def pairs(shared):
+    """(text, converted) of equal length: Traditional pages to Simplified and
+    back, some with characters beyond the BMP (UTF-32 path) and with line
+    breaks the conversion moved (3 in the mask)."""
+    t2s, s2tw = make_converter("t2s"), make_converter("s2tw")
+    out = []
+    for text in real_texts(shared):
+        for new in (t2s(text), s2tw(text)):
+            if len(new) == len(text):
+                out.append((text, new))
+    text, new = out[0]
+    out.append((text + "𠀀", new + "𠀁"))  # beyond the BMP on both sides
+    out.append((text + "為", new + "𠀀"))  # on one side only
+    joined = "\n".join([text[:50], text[50:100]])
+    out.append((joined, joined[:50] + "x" + joined[51:]))  # a line break replaced
+    return out
+
+
+def test_difference_mask_is_the_plain_comparison(shared):
+    checked = 0
+    for a, b in pairs(shared):
+        assert bytes(_difference_mask(a, b)) == plain_mask(a, b)
+        checked += a != b
+    assert checked > 50
+
+
+def test_difference_mask_on_random_strings():
+    # Characters whose UTF-16/32 bytes collide with a line break's (U+0A00, U+4E0A)
+    # or are zero (U+0000), surrogate pairs in UTF-16, the last code point.
+    alphabet = "a\n為为𠀀\U0010ffff\x00\u4e0a\u0a00\u3000"
+    rng = random.Random(7)
+    for _ in range(3000):
+        n = rng.randint(0, 12)
+        a = "".join(rng.choice(alphabet) for _ in range(n))
+        b = "".join(rng.choice(alphabet) for _ in range(n))
+        assert bytes(_difference_mask(a, b)) == plain_mask(a, b), (a, b)
+
+
+def test_changed_runs_are_the_plain_runs(shared):
+    run = re.compile(r"1(?:0{0,8}1)*")
+    for a, b in pairs(shared):
+        mask = "".join("1" if x != y and x != "\n" else ("2" if x == "\n" else "0") for x, y in zip(a, b))
+        expected = [(m.start(), m.end(), m.start(), m.end()) for m in run.finditer(mask)]
+        assert changed_runs(a, b) == (expected, mask.count("1"))
+
+
+@pytest.mark.parametrize("config,target", [("t2s", "hans"), ("s2tw", "tw"), ("s2t", "hant")])
+def test_skipping_to_a_trigger_is_searching_for_it(shared, config, target):
+    t = tables()
+    pattern = t.simplified_lines[target] if config.startswith("s2") else t.traditional_lines
+    skip = _line_trigger(config, target)
+    hits = 0
+    for text in real_texts(shared) + ["", "為", "x𠀀y", "为\n"]:
+        for pos in (0, 1, len(text) // 2, len(text)):
+            m = pattern.search(text, pos)
+            assert skip(text, pos).end() == (m.start() if m else len(text))
+            hits += m is not None
+    assert hits > 20
+
+
+def test_lines_step_from_the_first_trigger_is_the_whole_step(shared):
+    """The pass starts the "lines" step at the first Traditional character it
+    has found: the same as searching from the start."""
+    t2s = make_converter("t2s")
+    s2tw = make_converter("s2tw")
+    skip = _line_trigger("t2s", "hans")
+    mixed = 0
+    for i, text in enumerate(real_texts(shared)):
+        lines = text.split("\n")
+        text = "\n".join(s2tw(line) if n % 5 == i % 5 else line for n, line in enumerate(lines))
+        first = skip(text).end()
+        assert _convert_lines(text, skip, t2s, first) == _convert_lines(text, skip, t2s)
+        mixed += first < len(text)
+    assert mixed > 50
+
+
+def test_body_size_is_the_plain_count(shared):
+    texts = real_texts(shared)
+    texts += [" \t\r\n\u3000\xa0x", "\xa0\xa0", "", "全角\u3000空格"]
+    for text in texts:
+        assert _body_size(text) == sum(c not in _SPACES for c in text)
+
+
+def test_surrogate_test_is_the_regex(shared):
+    texts = real_texts(shared)
+    for text in list(texts):
+        texts += [text[:100] + "\ud800" + text[100:], text + "\udfff", "\ud83d\ude00" + text]
+    texts += ["", "ascii only", "é", "𠀀", "\ud800"]
+    for text in texts:
+        assert _has_surrogate(text) == (_SURROGATE.search(text) is not None)
