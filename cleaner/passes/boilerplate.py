@@ -47,6 +47,9 @@ from cleaner.boilerplate.header import (
     join_names,
     may_be_byline,
     may_be_meta_line,
+    may_be_outlet_line,
+    may_be_whole_byline,
+    may_be_whole_meta_line,
     parse_byline,
     parse_meta_line,
     parse_outlet_line,
@@ -457,6 +460,15 @@ def _take_meta(m, original: str, base: int, found: Found) -> None:
             found.meta[name] = join_names(found.meta.get(name), raw)
 
 
+def _may_take(code: str, content: str) -> bool:
+    """False only when the header parser of ``code`` cannot take the whole line (cheap: no fold of it)."""
+    if code == "B302":
+        return may_be_meta_line(content) and may_be_whole_meta_line(content)
+    if code == "B304":
+        return may_be_byline(content) and may_be_whole_byline(content)
+    return may_be_outlet_line(content)
+
+
 def _title_like(content: str) -> bool:
     return 4 <= len(content) <= 80 and not content.endswith(("。", "，", ",", "；", ";", "：")) \
         and content.count("。") == 0
@@ -489,7 +501,7 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
                                       ("B303", "header.outlet-line", parse_outlet_line)):
             if code == "B303" and not title_done:
                 continue  # an outlet-looking first line is more likely the title
-            if (code == "B302" and not may_be_meta_line(content)) or (code == "B304" and not may_be_byline(content)):
+            if not _may_take(code, content):
                 continue  # the line cannot go to metadata this way
             if folded is None:
                 folded = fold(content)

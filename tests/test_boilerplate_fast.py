@@ -1,0 +1,94 @@
+"""The boilerplate pass's shortcuts, pinned against the plain computation on real text.
+
+Each shortcut (a check on a line's first characters instead of a fold and a
+parse of the whole line, ...) must answer as the work it skips would, on the
+seeds, the examples and the cwced pages as the boilerplate pass sees them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEED_FILES, SHARED
+
+from cleaner import Pipeline
+from cleaner.batch import document_from_item
+from cleaner.boilerplate.fold import fold
+from cleaner.boilerplate.header import (
+    may_be_outlet_line,
+    may_be_whole_byline,
+    may_be_whole_meta_line,
+    parse_byline,
+    parse_meta_line,
+    parse_outlet_line,
+)
+from cleaner.io.sources import read_items
+
+
+@pytest.fixture(scope="module")
+def pass_inputs() -> list[str]:
+    """The texts the boilerplate pass gets: seeds, examples and cwced pages after decode and html."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    shared = SHARED
+    texts = [path.read_text("utf-8") for path in SEED_FILES]
+    texts += [p.read_text("utf-8") for p in sorted((shared / "examples").glob("*.txt"))]
+    texts += [p.read_text("utf-8", errors="replace") for p in sorted((shared / "corpus" / "cwced" / "cleaned").iterdir())]
+    pipeline = Pipeline({"passes": ["decode", "html"]})
+    for item in read_items([str(shared / "corpus" / "cwced" / "original")]):
+        texts.append(pipeline.clean_document(document_from_item(item, "text")).text)
+    return texts
+
+
+# Header-shaped lines, and lines that start like one and go on as text.
+MADE_UP_LINES = [
+    "2020-03-07 16:21:56来源:国际在线编辑:柳洪华",
+    "【字号 大 中 小】 2020年03月10日14:16 来源：人民网",
+    "||| 發布時間：2020-02-29  來源：新華網",
+    "打印 收藏 2020/2/29 15:11 作者：张三",
+    "时间：2020年3月1日，全县企业今天全部复工，工人们陆续返回岗位。",
+    "  来源：人民网  责编：李四 ",
+    "T 2020-03-07",
+    "□ 《民生周刊》记者 郑智维",
+    "■本報記者 張三 李四",
+    "　文/張三",
+    "〈记者〉张三",
+    "人民網-貴州頻道",
+    "新华网 — 国际频道",
+    "中國新聞網 · 財經頻道",
+    "央视新闻客户端",
+    "ＣＣＴＶ電視台",
+    "南方周末",
+    "今天是2020年3月1日，来源：人民网。",
+]
+
+
+def _lines(texts: list[str]) -> set[str]:
+    lines = {line.strip() for text in texts for line in text.splitlines() if line.strip()}
+    return lines | set(MADE_UP_LINES)
+
+
+def test_header_line_checks_never_skip_a_line_the_parsers_would_take(pass_inputs):
+    taken = {"meta": 0, "byline": 0, "outlet": 0}
+    for line in _lines(pass_inputs):
+        folded = fold(line)
+        meta = parse_meta_line(line, folded)
+        if meta.meta and meta.consumed:
+            taken["meta"] += 1
+            assert may_be_whole_meta_line(line), line
+        byline = parse_byline(line, folded)
+        if byline.meta and byline.consumed:
+            taken["byline"] += 1
+            assert may_be_whole_byline(line), line
+        if parse_outlet_line(line, folded).meta:
+            taken["outlet"] += 1
+            assert may_be_outlet_line(line), line
+    # The texts have lines of every kind, so each check was put to the test.
+    assert min(taken.values()) >= 5, taken
+
+
+def test_header_line_checks_turn_away_running_text(pass_inputs):
+    # They exist to spare the fold and parse of first paragraphs: most are turned away.
+    paragraphs = [line for line in _lines(pass_inputs) if len(line) > 60 and "。" in line]
+    assert len(paragraphs) > 500
+    kept = sum(may_be_whole_meta_line(p) or may_be_whole_byline(p) or may_be_outlet_line(p) for p in paragraphs)
+    assert kept < 0.25 * len(paragraphs)
