@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -159,8 +160,10 @@ class RuleSet:
     prefix: RuleIndex = RuleIndex()  # on every line's start
     last: RuleIndex = RuleIndex()    # on the last body paragraph only
 
-    # Every keyword spelling of the line, suffix and prefix rules: one scan of a whole text.
+    # Every keyword spelling of the line, suffix and prefix rules: one scan of a whole
+    # text, and the spellings of one character (©, 摄), found by str.find beside it.
     keyword_pattern: Any = None
+    single_chars: str = ""
 
     @property
     def timeouts(self) -> int:
@@ -177,10 +180,37 @@ class RuleSet:
         return max((r.max_len for r in self.line.rules), default=0)
 
     def keyword_hits(self, text: str) -> list[tuple[int, str]]:
-        """(position, spelling) of every keyword in ``text``."""
-        if self.keyword_pattern is None:
-            return []
-        return [(m.start(), m.group()) for m in self.keyword_pattern.finditer(text)]
+        """(position, spelling) of every keyword in ``text``: longest first, without overlaps,
+        as ``trie_pattern`` of all the spellings finds them."""
+        hits = [(m.start(), m.group()) for m in self.keyword_pattern.finditer(text)] \
+            if self.keyword_pattern is not None else []
+        singles = []
+        for char in self.single_chars:
+            position = text.find(char)
+            while position >= 0:
+                singles.append(position)
+                position = text.find(char, position + 1)
+        if not singles:
+            return hits
+        return _with_singles(hits, sorted(singles), text)
+
+
+def _with_singles(hits: list[tuple[int, str]], singles: list[int], text: str) -> list[tuple[int, str]]:
+    """Add the one-character keywords at ``singles`` that no longer keyword covers.
+
+    A scan of all the spellings takes a single character only where no longer
+    word starts, and it only ever covers that character: the longer words it
+    finds are the ones found without it.
+    """
+    ends = [position + len(spelling) for position, spelling in hits]
+    starts = [position for position, _ in hits]
+    out = list(hits)
+    for position in singles:
+        i = bisect_right(starts, position) - 1
+        if i < 0 or ends[i] <= position:
+            out.append((position, text[position]))
+    out.sort()
+    return out
 
 
 def _compile(pattern: str, where: str) -> Any:
@@ -369,8 +399,12 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
     words = set(line.by_keyword) | set(suffix.by_keyword) | set(prefix.by_keyword)
     for index in (line, suffix, prefix):
         _cover(index, words)
+    # One character words would make the scan stop on every character that
+    # starts a keyword; str.find finds them much faster (see keyword_hits).
+    longer = [w for w in words if len(w) > 1]
+    singles = "".join(sorted(w for w in words if len(w) == 1))
     return RuleSet(rules, line, suffix, prefix, _index([r for r in rules if r.where == "last"]),
-                   re.compile(scan_pattern(words)) if words else None)
+                   re.compile(scan_pattern(longer)) if longer else None, singles)
 
 
 def _cover(index: RuleIndex, words: set[str]) -> None:

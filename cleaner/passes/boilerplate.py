@@ -252,16 +252,25 @@ def _protected(content: str) -> bool:
 
 
 def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
-    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling)."""
+    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling).
+
+    No line becomes an object here: most hits are in running text, which no
+    line rule is tried on and whose edges they do not reach.
+    """
     hits: dict[int, list[tuple[int, str]]] = {}
     found = ruleset.keyword_hits(text)
     if not found:
         return hits
-    starts = lines.starts
+    starts, pieces, contents = lines.starts, lines.pieces, lines.contents
+    index = -1
+    end = base = 0
     for position, spelling in found:
-        index = bisect_right(starts, position) - 1
-        line = lines[index]
-        hits.setdefault(index, []).append((position - line.start - line.lead, spelling))
+        if position >= end:  # hits come in order: most share the line of the one before
+            index = bisect_right(starts, position) - 1
+            end = starts[index + 1]
+            base = starts[index] + pieces[index].index(contents[index][0])
+            line_hits = hits[index] = []
+        line_hits.append((position - base, spelling))
     return hits
 
 
@@ -277,13 +286,16 @@ def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, 
 def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     longest = ruleset.longest
     todo = range(len(lines)) if ruleset.line.always else sorted(hits)
+    contents = lines.contents
     resume = 0
     for i in todo:
         if i < resume:
             continue
+        if not contents[i] or len(contents[i]) > longest:
+            continue
         line = lines[i]
         content = line.content
-        if not content or len(content) > longest or line.mark:
+        if line.mark:
             continue
         candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
         if candidates:
@@ -386,11 +398,38 @@ def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
     # Datelines (本报讯(记者 …)) open an article, but prefix rules are tried on
     # every line: limited to the first lines, they would find on a second run
     # the dateline that the lines this run removes had pushed out of reach.
-    todo = range(len(lines)) if ruleset.suffix.always or ruleset.prefix.always else sorted(hits)
-    for i in todo:
+    suffix, prefix = ruleset.suffix, ruleset.prefix
+    if suffix.always or prefix.always:
+        for i in range(len(lines)):
+            line = lines[i]
+            if line.live:
+                _cut_edges(line, suffix, prefix, found, hits.get(i, []))
+        return
+    contents, made = lines.contents, lines.made
+    for i in sorted(hits):
+        line_hits = hits[i]
+        if i not in made and not _reaches_an_edge(contents[i], line_hits, suffix, prefix):
+            continue  # what _cut_edges would find first: no rule to try at either edge
         line = lines[i]
         if line.live:
-            _cut_edges(line, ruleset.suffix, ruleset.prefix, found, hits.get(i, []))
+            _cut_edges(line, suffix, prefix, found, line_hits)
+
+
+def _reaches_an_edge(content: str, line_hits: list[tuple[int, str]], suffix: RuleIndex, prefix: RuleIndex) -> bool:
+    """Whether a hit of a suffix rule's keyword is in the end window of an untouched line
+    (that may have a credit after its last sentence), or one of a prefix rule's in its start window."""
+    tail = len(content) - EDGE_WINDOW
+    if suffix.rules and content[-1] not in _FINAL:
+        by_keyword = suffix.by_keyword
+        for offset, spelling in line_hits:
+            if offset >= tail and spelling in by_keyword:
+                return True
+    if prefix.rules:
+        by_keyword = prefix.by_keyword
+        for offset, spelling in line_hits:
+            if offset < EDGE_WINDOW and spelling in by_keyword:
+                return True
+    return False
 
 
 def _cut_edges(line: _Line, suffix: RuleIndex, prefix: RuleIndex | None, found: Found,
