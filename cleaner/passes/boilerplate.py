@@ -620,13 +620,21 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
     cell of a table stays, as the table does (its recurring cells are what tell
     it from a link list, on this run and the next).
     """
-    run: list[_Line] = []
+    run: list[int] = []
     last_body = None
-    contents = lines.contents
+    contents, made = lines.contents, lines.made
+    link_max = options.link_max
     for index in range(len(lines) - 1, -1, -1):
-        if not contents[index]:
+        content = contents[index]
+        if not content:
             continue
-        line = lines[index]
+        line = made.get(index)
+        if line is None:  # untouched so far: no mark, nothing held, no cuts
+            if is_link_like(content, link_max) or is_token_list(content):
+                run.append(index)
+                continue
+            last_body = index
+            break
         if line.mark and line.mark != _REPEAT:
             continue
         if line.held is not None:
@@ -635,20 +643,21 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
             line.mark = line.pending
             continue
         content = _rest(line)
-        if is_token_list(content) or is_link_like(content, options.link_max):
-            run.append(line)
+        if is_link_like(content, link_max) or is_token_list(content):
+            run.append(index)
             continue
         if line.mark:
             continue  # a repeated paragraph: it goes, the tail goes on above it
         last_body = index
         break
-    if _is_table(run):
-        for line in run:
-            if line.mark == _REPEAT:
+    if _is_table([contents[index] for index in run]):
+        for index in run:
+            line = made.get(index)
+            if line is not None and line.mark == _REPEAT:
                 line.mark = None
-    elif sum(line.mark is None for line in run) >= options.link_list_min:
-        for line in run:
-            line.mark = ("B201", "links.link-list")
+    elif sum(index not in made or made[index].mark is None for index in run) >= options.link_list_min:
+        for index in run:
+            lines[index].mark = ("B201", "links.link-list")
     return last_body
 
 
@@ -660,10 +669,10 @@ _TABLE_REPEATED_SHARE = 0.25
 _TABLE_CELL_RECURS = 3
 
 
-def _is_table(run: list[_Line]) -> bool:
+def _is_table(run: list[str]) -> bool:
     if len(run) < _TABLE_MIN_LINES:
         return False
-    counts = Counter(line.content for line in run)
+    counts = Counter(run)
     repeated = sum(n for n in counts.values() if n > 1)
     # A menu printed twice repeats every line once; table cells recur more often.
     return repeated >= _TABLE_REPEATED_SHARE * len(run) and max(counts.values()) >= _TABLE_CELL_RECURS
