@@ -21,7 +21,9 @@ from cleaner.boilerplate.header import (
     parse_meta_line,
     parse_outlet_line,
 )
+from cleaner.boilerplate.rules import ruleset_for
 from cleaner.io.sources import read_items
+from cleaner.passes import boilerplate as bp
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +94,24 @@ def test_header_line_checks_turn_away_running_text(pass_inputs):
     assert len(paragraphs) > 500
     kept = sum(may_be_whole_meta_line(p) or may_be_whole_byline(p) or may_be_outlet_line(p) for p in paragraphs)
     assert kept < 0.25 * len(paragraphs)
+
+
+class _EveryLineLooked(bp._Lines):
+    """Every line an object from the start: the plain path of each step, no shortcut
+    for a line no step has touched (hits that reach no edge, the tail's untouched lines)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        for index in range(len(self.pieces)):
+            self[index]
+
+
+def test_untouched_line_shortcuts_find_what_the_plain_path_finds(pass_inputs, monkeypatch):
+    ruleset = ruleset_for(())
+    fast = [bp.find_boilerplate(text, ruleset) for text in pass_inputs]
+    monkeypatch.setattr(bp, "_Lines", _EveryLineLooked)
+    plain = [bp.find_boilerplate(text, ruleset) for text in pass_inputs]
+    assert sum(len(found.changes) for found in fast) > 200
+    for one, other in zip(fast, plain, strict=True):
+        assert (one.text, one.changes, one.meta, one.title, one.removed) == \
+            (other.text, other.changes, other.meta, other.title, other.removed)
