@@ -248,7 +248,10 @@ class _Lines:
 
 def _protected(content: str) -> bool:
     """Two sentences or more of running text: a line rule alone may not remove it."""
-    return len(content) >= 40 and sum(content.count(ch) for ch in _SENTENCE_ENDS) >= 2
+    if len(content) < 40:
+        return False
+    count = content.count  # the sum over _SENTENCE_ENDS, spelt out
+    return count("。") + count("！") + count("？") + count("!") + count("?") >= 2
 
 
 def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
@@ -287,12 +290,15 @@ def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
     longest = ruleset.longest
     todo = range(len(lines)) if ruleset.line.always else sorted(hits)
     contents = lines.contents
+    table = ruleset.line.by_keyword
     resume = 0
     for i in todo:
         if i < resume:
             continue
         if not contents[i] or len(contents[i]) > longest:
             continue
+        if not ruleset.line.always and not any(spelling in table for _, spelling in hits[i]):
+            continue  # keywords of edge rules only: no line rule to try
         line = lines[i]
         content = line.content
         if line.mark:
@@ -305,22 +311,24 @@ def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
 def _try_line_rules(lines: _Lines, i: int, content: str, candidates: list[Rule], found: Found) -> int:
     """Try line and block rules on ``content`` (line ``i``, or what cuts left of it); return the next index."""
     line = lines[i]
-    if _protected(content) and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
+    protected = _protected(content)
+    if protected and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
         # Running text: a rule hit would only be held back until the tail is
         # stripped, and most such lines are never reached from the tail.
         line.held = candidates
         return i + 1
+    fitting = [rule for rule in candidates if len(content) <= rule.max_len]
+    if not fitting:
+        return i + 1
     folded = fold(content)
-    for rule in candidates:
-        if len(content) > rule.max_len:
-            continue
+    for rule in fitting:
         m = rule.match(folded)
         if m is None:
             continue
         if rule.scope == "block":
             line.mark = (rule.code, rule.id)
             return _extend_block(lines, i + 1, rule)
-        if _protected(content):
+        if protected:
             line.pending = (rule.code, rule.id)
         else:
             line.mark = (rule.code, rule.id)
