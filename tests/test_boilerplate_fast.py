@@ -21,6 +21,8 @@ from cleaner.boilerplate.header import (
     parse_meta_line,
     parse_outlet_line,
 )
+from cleaner.boilerplate.lines import is_body
+from cleaner.boilerplate.repeated import LineCounter, document_line_hashes, line_key
 from cleaner.boilerplate.rules import ruleset_for
 from cleaner.io.sources import read_items
 from cleaner.passes import boilerplate as bp
@@ -115,3 +117,41 @@ def test_untouched_line_shortcuts_find_what_the_plain_path_finds(pass_inputs, mo
     for one, other in zip(fast, plain, strict=True):
         assert (one.text, one.changes, one.meta, one.title, one.removed) == \
             (other.text, other.changes, other.meta, other.title, other.removed)
+
+
+def _drop_batch_repeats_plain(lines, stats, options):
+    # The plain computation: every line hashed, then the same choice.
+    contents = lines.contents
+    hot = {i for i, content in enumerate(contents) if len(key := line_key(content)) >= options.batch_min_chars
+           and key in stats}
+    made = lines.made
+    live = [i for i, content in enumerate(contents) if content and (i not in made or made[i].mark is None)]
+    frequent = [i for i in live if i in hot]
+    edge: set[int] = set()
+    for sequence in (live, live[::-1]):
+        for i in sequence:
+            if i not in hot:
+                break
+            edge.add(i)
+    drop = [i for i in frequent if i in edge or not is_body(contents[i])]
+    dropped = set(drop)
+    if not any(is_body(contents[i]) for i in live if i not in dropped) and any(is_body(contents[i]) for i in drop):
+        return
+    for i in drop:
+        lines[i].mark = ("B402", "repeat.batch")
+
+
+def test_lines_frequent_in_a_run_are_hashed_only_where_it_matters(pass_inputs, monkeypatch):
+    # Lines recurring in two documents count, so that many lines of these texts are frequent.
+    counter = LineCounter(min_docs=2)
+    for text in pass_inputs:
+        counter.add(document_line_hashes(text, 4))
+    stats = counter.frequent()
+    assert len(stats.frequent) > 50
+    ruleset = ruleset_for(())
+    lazy = [bp.find_boilerplate(text, ruleset, stats=stats) for text in pass_inputs]
+    monkeypatch.setattr(bp, "_drop_batch_repeats", _drop_batch_repeats_plain)
+    plain = [bp.find_boilerplate(text, ruleset, stats=stats) for text in pass_inputs]
+    assert sum(change.code == "B402" for found in lazy for change in found.changes) > 20
+    for one, other in zip(lazy, plain, strict=True):
+        assert (one.text, one.changes) == (other.text, other.changes)
