@@ -155,3 +155,22 @@ def test_lines_frequent_in_a_run_are_hashed_only_where_it_matters(pass_inputs, m
     assert sum(change.code == "B402" for found in lazy for change in found.changes) > 20
     for one, other in zip(lazy, plain, strict=True):
         assert (one.text, one.changes) == (other.text, other.changes)
+
+
+def test_a_keyword_of_white_space_finds_what_the_plain_path_finds(tmp_path, monkeypatch):
+    # A user's keyword may be white space (an ideographic space before a credit):
+    # its hits fall on blank lines too, which have no content to measure from.
+    rule_file = tmp_path / "space.toml"
+    rule_file.write_text(
+        'concern = "credit"\n[[rule]]\nid = "space.editor"\ncomment = "editor after a wide space"\n'
+        'example = "\u3000编辑 张三"\nscope = "suffix"\npattern = \'\\s?编辑\\s\\p{Han}{2,3}\'\nkeywords = ["\u3000"]\n',
+        encoding="utf-8")
+    ruleset = ruleset_for((str(rule_file),))
+    texts = ["标题\n\u3000\u3000\n正文第一段很长很长，很长很长很长，很长。\u3000编辑 张三\n\u3000\n",
+             *(path.read_text("utf-8") for path in SEED_FILES)]
+    fast = [bp.find_boilerplate(text, ruleset) for text in texts]
+    monkeypatch.setattr(bp, "_Lines", _EveryLineLooked)
+    plain = [bp.find_boilerplate(text, ruleset) for text in texts]
+    assert fast[0].meta.get("editor") == "张三"
+    for one, other in zip(fast, plain, strict=True):
+        assert (one.text, one.changes, one.meta) == (other.text, other.changes, other.meta)

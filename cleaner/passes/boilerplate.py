@@ -274,7 +274,8 @@ def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[
         if position >= end:  # hits come in order: most share the line of the one before
             index = bisect_right(starts, position) - 1
             end = starts[index + 1]
-            base = starts[index] + pieces[index].index(contents[index][0])
+            content = contents[index]
+            base = starts[index] + (pieces[index].index(content[0]) if content else 0)
             line_hits = hits[index] = []
         line_hits.append((position - base, spelling))
     return hits
@@ -419,7 +420,7 @@ def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
     contents, made = lines.contents, lines.made
     for i in sorted(hits):
         line_hits = hits[i]
-        if i not in made and not _reaches_an_edge(contents[i], line_hits, suffix, prefix):
+        if i not in made and (not contents[i] or not _reaches_an_edge(contents[i], line_hits, suffix, prefix)):
             continue  # what _cut_edges would find first: no rule to try at either edge
         line = lines[i]
         if line.live:
