@@ -590,8 +590,9 @@ _POST_TITLE_MAX = 40
 
 
 def _drop_other_posts(text: str, lines: _Lines) -> None:
-    if text.count(":") < _OTHER_POSTS_MIN:
-        return  # each stamp has its time's colon: most pages have none, and counting is cheap
+    colon = text.find(":")
+    if colon < 0 or text.find(":", colon + 1) < 0:
+        return  # each of two stamps has its time's colon: most pages have fewer, and find is cheap
     stamps = [m.start() for m in _POST_STAMP.finditer(text)]
     if len(stamps) < _OTHER_POSTS_MIN:
         return
