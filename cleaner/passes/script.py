@@ -62,11 +62,15 @@ class ScriptOptions:
             raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {self.target!r}")
 
 
-def _charset(chars: str, rare: str = "") -> re.Pattern:
+def _members(chars: str, rare: str = "") -> str:
+    """The inside of a character class of ``chars`` (and the ranges ``rare``)."""
     # Characters outside the BMP would make the class a list scanned one by
     # one (15 MB/s instead of 900): keep them out, or as one range.
-    bmp = "".join(c for c in chars if ord(c) < 0x10000)
-    return re.compile(f"[{re.escape(bmp)}{rare}]")
+    return re.escape("".join(c for c in chars if ord(c) < 0x10000)) + rare
+
+
+def _charset(chars: str, rare: str = "") -> re.Pattern:
+    return re.compile(f"[{_members(chars, rare)}]")
 
 
 _BEYOND_BMP = "\U00020000-\U0003134f"
@@ -129,11 +133,13 @@ class ScriptTables:
     # the class, and these run over every document.
     @cached_property
     def skip_traditional_lines(self) -> Callable[..., re.Match]:
-        return _skipper(self.traditional_lines)
+        return _skipper(_members(self.data["traditional"], _BEYOND_BMP))
 
     @cached_property
     def skip_simplified_lines(self) -> dict[str, Callable[..., re.Match]]:
-        return {name: _skipper(pattern) for name, pattern in self.simplified_lines.items()}
+        simplified = self.data["simplified"]
+        return {name: _skipper(_members("".join(c for c in simplified if c not in chars), _BEYOND_BMP))
+                for name, chars in self.data["votes"].items()}
 
     # tw2s/hk2s -> the characters on whose lines they differ from t2s.
     @cached_property
@@ -141,8 +147,8 @@ class ScriptTables:
         return {config: _charset(chars) for config, chars in self.data["regional_only"].items()}
 
 
-def _skipper(charset: re.Pattern) -> Callable[..., re.Match]:
-    return re.compile(f"[^{charset.pattern[1:-1]}]*").match
+def _skipper(members: str) -> Callable[..., re.Match]:
+    return re.compile(f"[^{members}]*").match
 
 
 @cache
