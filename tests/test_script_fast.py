@@ -7,17 +7,7 @@ import pytest
 from conftest import seed_text
 
 from cleaner.opencc_compat import make_converter
-from cleaner.passes.script import (
-    SAMPLE_QUICK,
-    _convert_lines,
-    _difference_mask,
-    _line_trigger,
-    _sample,
-    _script_counts,
-    changed_runs,
-    detect_script,
-    tables,
-)
+from cleaner.passes.script import _convert_lines, _difference_mask, _line_trigger, changed_runs, tables
 from cleaner.pipeline import _SPACES, _SURROGATE, _body_size, _has_surrogate
 
 SEEDS = ("000", "001", "002", "003", "004")
@@ -126,38 +116,3 @@ def test_surrogate_test_is_the_regex(shared):
     texts += ["", "ascii only", "é", "𠀀", "\ud800"]
     for text in texts:
         assert _has_surrogate(text) == (_SURROGATE.search(text) is not None)
-
-
-def plain_detect(text):
-    """Detection as it reads without its one-scan counts (``_detect_in_sample``)."""
-    t = tables()
-    traditional, simplified = len(t.traditional.findall(text)), len(t.simplified.findall(text))
-    head = text[:SAMPLE_QUICK]
-    head_counts = len(t.traditional.findall(head)), len(t.simplified.findall(head))
-    if max(head_counts) >= 20 and max(head_counts) >= 4 * min(head_counts) or len(head) == len(text):
-        traditional, simplified = head_counts
-    if traditional <= simplified:
-        return "hans" if t.han.search(text) else None
-    votes = {name: len(pattern.findall(text)) for name, pattern in t.votes.items()}
-    best = max(votes.values())
-    if best == 0 or votes["hant"] == best:
-        return "hant"
-    return "hk" if votes["hk"] > votes["tw"] else "tw"
-
-
-def test_detection_counts_are_the_plain_counts(shared):
-    t2hk, s2tw = make_converter("t2hk"), make_converter("s2tw")
-    seen = set()
-    for i, text in enumerate(real_texts(shared)):
-        lines = text.split("\n")
-        for variant in (text, s2tw(text), t2hk(s2tw(text)),
-                        "\n".join(s2tw(line) if n % 3 == i % 3 else line for n, line in enumerate(lines))):
-            sample = _sample(variant)
-            for start, end in ((0, SAMPLE_QUICK), (SAMPLE_QUICK, len(sample)), (0, len(sample))):
-                part = sample[start:end]
-                assert _script_counts(sample, start, end) == (
-                    len(tables().traditional.findall(part)), len(tables().simplified.findall(part)))
-            got = detect_script(variant)
-            assert got == plain_detect(sample)
-            seen.add(got)
-    assert seen >= {"hans", "tw", "hk"}

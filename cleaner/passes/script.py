@@ -98,17 +98,6 @@ class ScriptTables:
     def votes(self) -> dict[str, re.Pattern]:  # Traditional standard -> its variant characters
         return {name: _charset(chars) for name, chars in self.data["votes"].items()}
 
-    # Detection counts both scripts (and the standards' votes) in one scan for
-    # the characters of either, then sorts the few it found: a scan costs the
-    # same whatever the class, a second one over a text twice as much.
-    @cached_property
-    def either(self) -> re.Pattern:  # the two tables do not overlap
-        return _charset(self.data["traditional"] + self.data["simplified"])
-
-    @cached_property
-    def any_vote(self) -> re.Pattern:
-        return _charset("".join(self.data["votes"].values()))
-
     @cached_property
     def han(self) -> re.Pattern:
         return re.compile(f"[{HAN}]")
@@ -198,34 +187,26 @@ def _detect_in_sample(text: str) -> str | None:
     if t.traditional.search(text) is None:
         traditional = simplified = 0
     else:
-        traditional, simplified = _script_counts(text, 0, SAMPLE_QUICK)
-        if SAMPLE_QUICK < len(text) and not (max(traditional, simplified) >= 20
-                                             and max(traditional, simplified) >= 4 * min(traditional, simplified)):
-            rest = _script_counts(text, SAMPLE_QUICK, len(text))
-            traditional += rest[0]
-            simplified += rest[1]
+        head = text[:SAMPLE_QUICK]
+        traditional = len(t.traditional.findall(head))
+        simplified = len(t.simplified.findall(head))
+        if len(head) < len(text) and not (max(traditional, simplified) >= 20
+                                          and max(traditional, simplified) >= 4 * min(traditional, simplified)):
+            traditional = len(t.traditional.findall(text))
+            simplified = len(t.simplified.findall(text))
     if traditional <= simplified:
         if t.han.search(text):
             # Characters common to both scripts read as Simplified: converting
             # them to Simplified is a no-op either way.
             return "hans"
         return None
-    found = "".join(t.any_vote.findall(text))
-    votes = {name: len(pattern.findall(found)) for name, pattern in t.votes.items()}
+    votes = {name: len(pattern.findall(text)) for name, pattern in t.votes.items()}
     best = max(votes.values())
     if best == 0 or votes["hant"] == best:
         return "hant"
     # Characters shared by Taiwan and Hong Kong (為) and nothing else: Taiwan
     # forms, as on most Traditional web pages, mainland outlets' included.
     return "hk" if votes["hk"] > votes["tw"] else "tw"
-
-
-def _script_counts(text: str, start: int, end: int) -> tuple[int, int]:
-    """The Traditional and the Simplified characters of ``text[start:end]``."""
-    t = tables()
-    found = t.either.findall(text, start, end)
-    traditional = len(t.traditional.findall("".join(found)))
-    return traditional, len(found) - traditional
 
 
 class Step(NamedTuple):
@@ -325,9 +306,9 @@ def _convert_lines(text: str, skip: Callable[..., re.Match], convert: Callable[[
     else:
         changed = 0
         shift = 0  # how much longer the output is so far
-        for line_start, line, converted in zip(starts, old, new):
+        for start, line, converted in zip(starts, old, new):
             if converted != line:
-                changed += _line_runs(line, converted, line_start, line_start + shift, runs)
+                changed += _line_runs(line, converted, start, start + shift, runs)
                 shift += len(converted) - len(line)
     if not runs:
         return text, [], 0
