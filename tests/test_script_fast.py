@@ -7,7 +7,13 @@ import pytest
 from conftest import seed_text
 
 from cleaner.opencc_compat import make_converter
-from cleaner.passes.script import _convert_lines, _difference_mask, _line_trigger, changed_runs, tables
+from cleaner.passes.script import (
+    _convert_lines,
+    _difference_mask,
+    _line_trigger,
+    changed_runs,
+    tables,
+)
 from cleaner.pipeline import _SPACES, _SURROGATE, _body_size, _has_surrogate
 
 SEEDS = ("000", "001", "002", "003", "004")

@@ -306,16 +306,16 @@ def _convert_lines(text: str, skip: Callable[..., re.Match], convert: Callable[[
     else:
         changed = 0
         shift = 0  # how much longer the output is so far
-        for start, line, converted in zip(starts, old, new):
+        for line_start, line, converted in zip(starts, old, new):
             if converted != line:
-                changed += _line_runs(line, converted, start, start + shift, runs)
+                changed += _line_runs(line, converted, line_start, line_start + shift, runs)
                 shift += len(converted) - len(line)
     if not runs:
         return text, [], 0
     out: list[str] = []
     pos = 0
-    for start, end, converted in zip(starts, ends, new):
-        out.append(text[pos:start])
+    for line_start, end, converted in zip(starts, ends, new):
+        out.append(text[pos:line_start])
         out.append(converted)
         pos = end
     out.append(text[pos:])
