@@ -56,3 +56,31 @@ def test_the_vanished_first_class_holds_every_first_half():
     others = "的是中国人abc，。"
     assert set(pattern.findall("".join(chars) + others)) == chars | (set(others) & chars)
     assert set(others) - chars  # the class is no class of every character
+
+
+def test_literal_scans_answer_as_the_class_scans(shared):
+    """Lost runs found by literal look-ups, annotations by one pattern per
+    bracket, and the rare-swap flag of the codec-swap scan are what the plain
+    patterns find."""
+    from cleaner.mojibake import pinyin
+    from cleaner.passes import mojibake as m
+
+    texts = precheck_texts(shared)
+    texts += ["锟斤拷", "烫烫烫", "屯", "锟拷", "中(chǎn)（yè）(a)企(yè）業（yè)", "x(yè)\n中（yè)"]
+    found = {"lost": 0, "annotation": 0, "rare": 0}
+    for text in texts + [line for text in texts[:8] for line in text.split("\n")]:
+        lost = m.LOST_RUN.search(text) is not None
+        assert m._has_lost_run(text) == lost
+        plain = [(a.start(), a.end(), a.group(1)) for a in pinyin.ANNOTATION.finditer(text)
+                 if pinyin.is_reading(text[a.start() - 1], a.group(1))]
+        assert pinyin.find_annotations(text) == plain
+        for start, end in ((3, 40), (10, 2000)):
+            assert pinyin.find_annotations(text, start, end) == [
+                (a.start(), a.end(), a.group(1)) for a in pinyin.ANNOTATION.finditer(text, start, end)
+                if pinyin.is_reading(text[a.start() - 1], a.group(1))]
+        rare = m._RARE_SWAP_CHAR.search(text) is not None
+        assert m._swap_traces(text)[1] == rare
+        found["lost"] += lost
+        found["annotation"] += bool(plain)
+        found["rare"] += rare
+    assert min(found.values()) >= 3, found
