@@ -30,14 +30,14 @@ def test_lazy_pair_counts_are_the_counts_of_every_pair(shared):
     checked = 0
     for text in texts:
         counts = plain_pair_counts(text)
+        runs = charlm._han_runs(text)
         lazy = charlm.LazyDocumentBigrams(text, lm)
         table = charlm.document_bigrams(text, lm)
         chars = {c for pair in counts for c in pair} | set("的是a\n?")
-        for c in sorted(chars)[:400]:
+        for c in sorted(chars)[:150]:
             assert lazy.after(c) == {p[1]: n for p, n in counts.items() if p[0] == c and n >= 2}
             assert lazy.before(c) == {p[0]: n for p, n in counts.items() if p[1] == c and n >= 2}
             if c != "\n":
-                runs = charlm._han_runs(text)
                 assert charlm._followers(runs, c) == Counter({p[1]: n for p, n in counts.items() if p[0] == c})
                 assert charlm._preceders(runs, c) == Counter({p[0]: n for p, n in counts.items() if p[1] == c})
         for pair in list(counts)[:300] + ["中國", "a中", "中\n", "\n中"]:
@@ -84,3 +84,59 @@ def test_literal_scans_answer_as_the_class_scans(shared):
         found["annotation"] += bool(plain)
         found["rare"] += rare
     assert min(found.values()) >= 3, found
+
+
+def plain_page_answers(chars: str, left: str, right: str, page: tuple) -> tuple:
+    """``gbk._page_answers`` as first written: every pair of the page counted,
+    each candidate pair of each place in ``chars`` looked up."""
+    counts, characters, table = page
+    whole = left + chars + right
+    pairs = {a + b for a, b in pairwise(whole)}
+    for k in range(1, len(chars)):
+        pair = gbk._gbk2(chars[k])
+        if pair is None:
+            continue
+        prev, window_end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
+        firsts = characters.intersection(gbk._vanished_firsts(pair[0]))
+        seconds = characters.intersection(gbk._vanished_seconds(pair[1]))
+        pairs.update(prev + a for a in firsts)
+        pairs.update(b + window_end for b in seconds)
+        pairs.update(a + b for a in firsts for b in seconds)
+    return tuple((p, table[p]) for p in sorted(pairs) if counts[p] >= 2 and p in table)
+
+
+def plain_model_alone(counts: Counter[str], prev: str, window_end: str, pair: bytes) -> bool:
+    firsts, seconds = gbk._vanished_firsts(pair[0]), gbk._vanished_seconds(pair[1])
+    asked = [prev + a for a in firsts] + [b + window_end for b in seconds] + [a + b for a in firsts for b in seconds]
+    return not any(counts[p] >= 2 for p in asked if len(p) == 2)
+
+
+def test_page_answers_and_model_alone_are_the_plain_lookups(shared):
+    """On the runs the GBK search meets in the damaged texts, and on slices of
+    their lines, each in its own page and in the other pages."""
+    lm = charlm.load()
+    texts = damaged_texts(shared)
+    pages = list(texts.values()) + ["\n".join(t.split("\n")[:30]) for t in texts.values()]
+    checked = answered = alone = 0
+    for text in texts.values():
+        lines = [line for line in text.split("\n") if "?" in line][:10]
+        for page in pages[:6]:
+            cache = charlm.LazyDocumentBigrams(page, lm)
+            counts = plain_pair_counts(page)
+            tables = (counts, {c for run in charlm._HAN_RUN.findall(page) for c in run},
+                      charlm.document_bigrams(page, lm))
+            for line in lines:
+                for i in range(2, len(line) - 3, 11):
+                    chars, left, right = line[i:i + 12], line[i - 2:i], line[i + 12:i + 14]
+                    got = gbk._page_answers(chars, left, right, cache)
+                    assert got == plain_page_answers(chars, left, right, tables), chars
+                    answered += bool(got)
+                    for k in range(1, len(chars), 3):
+                        pair = gbk._gbk2(chars[k])
+                        if pair:
+                            prev, end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
+                            plain = plain_model_alone(counts, prev, end, pair)
+                            assert gbk._model_alone(cache, prev, end, pair) == plain
+                            alone += plain
+                    checked += 1
+    assert checked > 300 and answered > 30 and 30 < alone < checked * 4, (checked, answered, alone)

@@ -473,21 +473,44 @@ def _page_answers(chars: str, left: str, right: str, cache: LazyDocumentBigrams)
     value (one not recurring there, or with a rare character) scores as the
     model alone scores it, and only pairs of the page's characters recur.
     """
+    whole, by_prev, by_end, by_first = _answer_plan(chars, left, right)
+    found = set(filter(cache.recurs, whole))
+    after, before = cache.after, cache.before
+    # the page's recurring pairs are few: the candidates are looked up among them
+    for prev, firsts in by_prev.items():
+        found.update(prev + a for a in after(prev) if a in firsts)
+    for window_end, seconds in by_end.items():
+        found.update(b + window_end for b in before(window_end) if b in seconds)
+    for a in cache.found(_vanished_first_chars()).intersection(by_first):
+        seconds = by_first[a]
+        found.update(a + b for b in after(a) if b in seconds)
+    return tuple((p, v) for p in sorted(found) if (v := cache.get(p)) is not None)
+
+
+@lru_cache(maxsize=4096)
+def _answer_plan(chars: str, left: str, right: str) -> tuple[frozenset[str], dict, dict, dict]:
+    """The pairs ``_page_answers`` asks a page about, the same on every page:
+    (the pairs of ``left + chars + right``, the first halves that may follow
+    each character before a vanished pair, the second halves that may come
+    before each character after one, the second halves that may follow each
+    first half). A pair is asked about when one place ``k`` in ``chars`` makes it."""
     whole = left + chars + right
-    found = set(filter(cache.recurs, map(add, whole, whole[1:])))
-    after, present = cache.after, cache.found(_vanished_first_chars())
+    by_prev: dict[str, set[str]] = {}
+    by_end: dict[str, set[str]] = {}
+    by_first: dict[str, set[str]] = {}
     for k in range(1, len(chars)):
         pair = _gbk2(chars[k])
         if pair is None:
             continue
         prev, window_end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
-        firsts, seconds = _vanished_firsts(pair[0]), _index(_vanished_seconds(pair[1]))
-        after_prev = after(prev)
-        found.update(prev + a for a in firsts if a in after_prev)
+        firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+        by_prev.setdefault(prev, set()).update(firsts)
         if window_end:
-            found.update(b + window_end for b in cache.before(window_end) if b in seconds)
-        found.update(a + b for a in firsts if a in present for b in after(a) if b in seconds)
-    return tuple((p, v) for p in sorted(found) if (v := cache.get(p)) is not None)
+            by_end.setdefault(window_end, set()).update(seconds)
+        for a in firsts:
+            by_first.setdefault(a, set()).update(seconds)
+    freeze = lambda sets: {c: frozenset(v) for c, v in sets.items()}  # noqa: E731
+    return frozenset(map(add, whole, whole[1:])), freeze(by_prev), freeze(by_end), freeze(by_first)
 
 
 # Two scores of one candidate computed in a different order may differ in the
