@@ -44,18 +44,7 @@ def test_lazy_pair_counts_are_the_counts_of_every_pair(shared):
             assert lazy.recurs(pair) == (counts[pair] >= 2)
             assert lazy.get(pair) == table.get(pair), pair
             checked += 1
-        first_chars = gbk._vanished_first_chars()
-        assert lazy.found(first_chars) == {c for pair in counts for c in pair if first_chars.fullmatch(c)}
     assert checked > 1000
-
-
-def test_the_vanished_first_class_holds_every_first_half():
-    chars = {c for lead in gbk.LEADS for c in gbk._vanished_firsts(lead)}
-    pattern = gbk._vanished_first_chars()
-    assert all(pattern.fullmatch(c) for c in chars)
-    others = "的是中国人abc，。"
-    assert set(pattern.findall("".join(chars) + others)) == chars | (set(others) & chars)
-    assert set(others) - chars  # the class is no class of every character
 
 
 def test_literal_scans_answer_as_the_class_scans(shared):

@@ -350,15 +350,6 @@ def _vanished_firsts(lead: int) -> tuple[str, ...]:
 
 
 @cache
-def _vanished_first_chars() -> re.Pattern[str]:
-    """A class of every character ``_vanished_firsts`` gives, for any lead byte:
-    a page is searched for them once, and a pair of one the page lacks never
-    recurs there (splitting the page for each cost more than the search)."""
-    chars = {c for lead in LEADS for t in _VANISHED_FIRST if (c := _char(bytes((lead, t))))}
-    return re.compile(f"[{re.escape(''.join(sorted(chars)))}]")
-
-
-@cache
 def _vanished_seconds(trail: int) -> tuple[str, ...]:
     """Characters a user-defined area's second byte + ``trail``, in byte order."""
     return tuple(c for x, c in _column(trail) if x >= _VANISHED_SECOND.start)
@@ -429,8 +420,8 @@ def _model_alone(cache, prev: str, window_end: str, pair: bytes) -> bool:
         return False
     if window_end and any(b in seconds for b in cache.before(window_end)):
         return False
-    after, present = cache.after, cache.found(_vanished_first_chars())
-    return not any(b in seconds for a in firsts if a in present for b in after(a))
+    after = cache.after
+    return not any(b in seconds for a in firsts for b in after(a))
 
 
 @lru_cache(maxsize=4096)
@@ -481,9 +472,10 @@ def _page_answers(chars: str, left: str, right: str, cache: LazyDocumentBigrams)
         found.update(prev + a for a in after(prev) if a in firsts)
     for window_end, seconds in by_end.items():
         found.update(b + window_end for b in before(window_end) if b in seconds)
-    for a in cache.found(_vanished_first_chars()).intersection(by_first):
-        seconds = by_first[a]
-        found.update(a + b for b in after(a) if b in seconds)
+    for a, seconds in by_first.items():
+        followers = after(a)  # mostly empty: the page lacks ``a``
+        if followers:
+            found.update(a + b for b in followers if b in seconds)
     return tuple((p, v) for p in sorted(found) if (v := cache.get(p)) is not None)
 
 

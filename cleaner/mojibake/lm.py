@@ -321,7 +321,6 @@ class LazyDocumentBigrams:
         self._runs: str | None = None
         self._after: dict[str, dict[str, int]] = {}
         self._before: dict[str, dict[str, int]] = {}
-        self._found: dict[re.Pattern[str], frozenset[str]] = {}
         # score terms under this document (see CharLM._extend_each)
         self.terms: dict[str, float] = {}
 
@@ -335,7 +334,7 @@ class LazyDocumentBigrams:
         how often: the pairs opening with ``a`` that have a value."""
         found = self._after.get(a)
         if found is None:
-            if a == "\n":
+            if a == "\n" or a not in self._han_runs():  # most characters asked about
                 found = {}
             else:
                 m = self._min_count
@@ -347,21 +346,13 @@ class LazyDocumentBigrams:
         """The characters that come before ``b`` at least ``min_count`` times."""
         found = self._before.get(b)
         if found is None:
-            if b == "\n":
+            if b == "\n" or b not in self._han_runs():
                 found = {}
             else:
                 m = self._min_count
                 found = {a: n for a, n in _preceders(self._han_runs(), b).items() if n >= m}
             self._before[b] = found
         return found
-
-    def found(self, pattern: re.Pattern[str]) -> frozenset[str]:
-        """The characters of the document's Han runs that ``pattern`` (one
-        character class) matches: one scan, remembered."""
-        chars = self._found.get(pattern)
-        if chars is None:
-            chars = self._found[pattern] = frozenset(pattern.findall(self._han_runs()))
-        return chars
 
     def recurs(self, pair: str) -> bool:
         """Is ``pair`` seen at least ``min_count`` times (has it a value of its own)?"""

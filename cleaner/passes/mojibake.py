@@ -98,11 +98,17 @@ _RARE_SWAP = re.compile("|".join((
 
 @cache
 def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    utf8_lead = re.compile(f"[{re.escape(_utf8_as_gbk_chars())}](?=[^\\x00-\\x7f])")
+    return _annotation_shape(), utf8_lead
+
+
+@cache
+def _annotation_shape() -> re.Pattern[str]:
+    # apart from the UTF-8 lead pattern, whose class of 380 characters costs
+    # 10 million instructions to compile, and the repair no longer scans for
     from cleaner.mojibake.pinyin import SYLLABLE
 
-    annotation = re.compile(f"[(（]({SYLLABLE})[)）]")
-    utf8_lead = re.compile(f"[{re.escape(_utf8_as_gbk_chars())}](?=[^\\x00-\\x7f])")
-    return annotation, utf8_lead
+    return re.compile(f"[(（]({SYLLABLE})[)）]")
 
 
 def _hidden_byte_run(text: str, pos: int) -> bool:
@@ -172,7 +178,9 @@ def _traces() -> re.Pattern[str]:
              f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
              f"|(?<=[{kana_box}])(?:(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff].))"  # Big5/GBK swaps
              f"|(?<=[{controls}])|(?<=\x1b)\\[)"),
-            f"(?P<utf8_lead>(?<=[{utf8_lead}])(?=[^\\x00-\\x7f]))",
+            # what is left of the start class is a UTF-8 lead (锟 is one too);
+            # told by the small classes, so the 380 leads are compiled once
+            f"(?P<utf8_lead>(?<![斤烫屯{latin1}{cyrillic}{kana_box}{controls}])(?=[^\\x00-\\x7f]))",
         )) + ")",
     )) + ")")
 
@@ -182,7 +190,7 @@ def needs_repair(text: str) -> bool:
     could act on? Each confirmation mirrors the condition of its repair."""
     if text.isascii():
         return _RARE_SWAP_CHAR.search(text) is not None and _RARE_SWAP.search(text) is not None
-    annotation, _ = _fast_patterns()
+    annotation = _annotation_shape()
     lm = None
     checked_to = 0
     for m in _traces().finditer(text):
@@ -426,7 +434,7 @@ def _lines_with_realign_traces(text: str):
         line = text[start:] if end < 0 else text[start:end]
         if start not in wedged and not _QUESTION_BESIDE_NON_ASCII.search(line):
             if annotation is None:
-                annotation, _ = _fast_patterns()
+                annotation = _annotation_shape()
             if not annotation.search(line):
                 continue
         yield start, line
@@ -470,9 +478,12 @@ def _residual_swap() -> re.Pattern[str]:
     their opening classes, then each one's rest after a look back."""
     u = re.escape(_utf8_as_gbk_chars())
     latin = "\u00c0-\u00ff\x00-\x08\x0b\x0e-\x1f\x7f"
-    return re.compile(f"[{u}{latin}](?:(?<=[{u}])[^\\x00-\\x7f]{{0,2}}[{u}]|(?<=[{latin}])"
+    # the latin start is told by its small class, so the UTF-8 class (costly
+    # to compile) is written twice, not three times
+    return re.compile(f"[{u}{latin}](?:(?<=[{latin}])"
                       f"(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
-                      f"|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f])))")
+                      f"|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))"
+                      f"|(?<![{latin}])[^\\x00-\\x7f]{{0,2}}[{u}])")
 
 
 class Mojibake(Pass):
