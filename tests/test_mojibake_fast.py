@@ -57,7 +57,7 @@ def test_literal_scans_answer_as_the_class_scans(shared):
     texts = precheck_texts(shared)
     texts += ["锟斤拷", "烫烫烫", "屯", "锟拷", "中(chǎn)（yè）(a)企(yè）業（yè)", "x(yè)\n中（yè)"]
     found = {"lost": 0, "annotation": 0, "rare": 0}
-    for text in texts + [line for text in texts[:8] for line in text.split("\n")]:
+    for text in texts + [line for page in texts[:8] for line in page.split("\n")]:
         lost = m.LOST_RUN.search(text) is not None
         assert m._has_lost_run(text) == lost
         plain = [(a.start(), a.end(), a.group(1)) for a in pinyin.ANNOTATION.finditer(text)

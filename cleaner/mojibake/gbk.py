@@ -501,8 +501,11 @@ def _answer_plan(chars: str, left: str, right: str) -> tuple[frozenset[str], dic
             by_end.setdefault(window_end, set()).update(seconds)
         for a in firsts:
             by_first.setdefault(a, set()).update(seconds)
-    freeze = lambda sets: {c: frozenset(v) for c, v in sets.items()}  # noqa: E731
-    return frozenset(map(add, whole, whole[1:])), freeze(by_prev), freeze(by_end), freeze(by_first)
+    return frozenset(map(add, whole, whole[1:])), _frozen(by_prev), _frozen(by_end), _frozen(by_first)
+
+
+def _frozen(sets: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    return {c: frozenset(v) for c, v in sets.items()}
 
 
 # Two scores of one candidate computed in a different order may differ in the

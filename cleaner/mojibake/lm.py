@@ -238,7 +238,7 @@ def load() -> CharLM:
     for n in (n_uni, n_uni, n_bi, n_bi):
         tables.append(u32_array(payload[offset:offset + 4 * n]))
         offset += 4 * n
-    code_points, uni_counts, keys, counts = tables
+    _, uni_counts, keys, counts = tables  # the code points are decoded whole below
     # the characters decoded in one call, each log-probability worked out in C
     # (a comprehension over the 13,700 characters cost a third of the loading)
     # (one list of them, so both tables share each key and its hash)
