@@ -376,17 +376,22 @@ def _doc_window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, 
     pair the document's score is the model's, to the last bit)."""
     firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
     first_scores, second_scores = _model_half_scores(pair, prev, window_end, lm)
-    chars, recurring = cache.characters(), cache.recurring()
-    if prev in chars:
-        first_scores = list(first_scores)
-        for a in chars.intersection(firsts):
-            if prev + a in recurring:
-                first_scores[_index(firsts)[a]] = lm.score(prev + a, cache)
-    if window_end in chars:
-        second_scores = list(second_scores)
-        for b in chars.intersection(seconds):
-            if b + window_end in recurring:
-                second_scores[_index(seconds)[b]] = lm.score(b + window_end, cache)
+    after_prev = cache.after(prev)
+    if after_prev:
+        index = _index(firsts)
+        known = [a for a in after_prev if a in index]
+        if known:
+            first_scores = list(first_scores)
+            for a in known:
+                first_scores[index[a]] = lm.score(prev + a, cache)
+    before_end = cache.before(window_end) if window_end else None
+    if before_end:
+        index = _index(seconds)
+        known = [b for b in before_end if b in index]
+        if known:
+            second_scores = list(second_scores)
+            for b in known:
+                second_scores[index[b]] = lm.score(b + window_end, cache)
     firsts = _by_score(firsts, first_scores)[:13]
     seconds = _by_score(seconds, second_scores)[:5]
     return [(a, b) for a in firsts for b in seconds]
@@ -409,11 +414,14 @@ def _index(chars: tuple[str, ...]) -> dict[str, int]:
 def _model_alone(cache, prev: str, window_end: str, pair: bytes) -> bool:
     """Are all the pairs ``_window_candidates`` and the windows score unknown to
     the document? Then the model alone decides, the same on every page."""
-    chars = cache.characters()
-    firsts = chars & frozenset(_vanished_firsts(pair[0]))
-    seconds = chars & frozenset(_vanished_seconds(pair[1]))
-    return not cache.knows_any([*(prev + a for a in firsts), *(b + window_end for b in seconds),
-                                *(a + b for a in firsts for b in seconds)])
+    firsts, seconds = _vanished_firsts(pair[0]), _index(_vanished_seconds(pair[1]))
+    after_prev = cache.after(prev)
+    if any(a in after_prev for a in firsts):
+        return False
+    if window_end and any(b in seconds for b in cache.before(window_end)):
+        return False
+    after = cache.after
+    return not any(b in seconds for a in firsts for b in after(a))
 
 
 @lru_cache(maxsize=4096)
@@ -456,20 +464,48 @@ def _page_answers(chars: str, left: str, right: str, cache: LazyDocumentBigrams)
     value (one not recurring there, or with a rare character) scores as the
     model alone scores it, and only pairs of the page's characters recur.
     """
-    characters, recurring = cache.characters(), cache.recurring()
+    whole, by_prev, by_end, by_first = _answer_plan(chars, left, right)
+    found = set(filter(cache.recurs, whole))
+    after, before = cache.after, cache.before
+    # the page's recurring pairs are few: the candidates are looked up among them
+    for prev, firsts in by_prev.items():
+        found.update(prev + a for a in after(prev) if a in firsts)
+    for window_end, seconds in by_end.items():
+        found.update(b + window_end for b in before(window_end) if b in seconds)
+    for a, seconds in by_first.items():
+        followers = after(a)  # mostly empty: the page lacks ``a``
+        if followers:
+            found.update(a + b for b in followers if b in seconds)
+    return tuple((p, v) for p in sorted(found) if (v := cache.get(p)) is not None)
+
+
+@lru_cache(maxsize=4096)
+def _answer_plan(chars: str, left: str, right: str) -> tuple[frozenset[str], dict, dict, dict]:
+    """The pairs ``_page_answers`` asks a page about, the same on every page:
+    (the pairs of ``left + chars + right``, the first halves that may follow
+    each character before a vanished pair, the second halves that may come
+    before each character after one, the second halves that may follow each
+    first half). A pair is asked about when one place ``k`` in ``chars`` makes it."""
     whole = left + chars + right
-    pairs = set(map(add, whole, whole[1:]))
+    by_prev: dict[str, set[str]] = {}
+    by_end: dict[str, set[str]] = {}
+    by_first: dict[str, set[str]] = {}
     for k in range(1, len(chars)):
         pair = _gbk2(chars[k])
         if pair is None:
             continue
         prev, window_end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
-        firsts = characters.intersection(_vanished_firsts(pair[0]))
-        seconds = characters.intersection(_vanished_seconds(pair[1]))
-        pairs.update(prev + a for a in firsts)
-        pairs.update(b + window_end for b in seconds)
-        pairs.update(a + b for a in firsts for b in seconds)
-    return tuple((p, v) for p in sorted(pairs) if p in recurring and (v := cache.get(p)) is not None)
+        firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
+        by_prev.setdefault(prev, set()).update(firsts)
+        if window_end:
+            by_end.setdefault(window_end, set()).update(seconds)
+        for a in firsts:
+            by_first.setdefault(a, set()).update(seconds)
+    return frozenset(map(add, whole, whole[1:])), _frozen(by_prev), _frozen(by_end), _frozen(by_first)
+
+
+def _frozen(sets: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    return {c: frozenset(v) for c, v in sets.items()}
 
 
 # Two scores of one candidate computed in a different order may differ in the

@@ -16,7 +16,8 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from functools import cache
-from operator import add
+from itertools import repeat
+from operator import add, itemgetter, sub
 
 from cleaner.data import read_table, u32_array
 
@@ -39,7 +40,6 @@ LOGP_OTHER = math.log(1e-7)  # kana, Cyrillic, Latin-1 letters, private use ...
 
 
 _LOG_UNSEEN_PAIR = math.log(1.0 - BIGRAM_WEIGHT)
-_NOTHING: dict[str, float] = {}
 # Memoised terms kept at most (about 30 MB); a corpus with damage meets a few
 # thousand distinct pairs per damaged page, mostly the same ones.
 _MAX_TERMS = 200_000
@@ -168,14 +168,15 @@ class CharLM:
         # With ``prev`` None, each text is scored from its first character.
         # A term is the document's own only for a pair that recurs in it (see
         # LazyDocumentBigrams); every other pair takes the model's memoised
-        # term, so a new document does not work out its terms again.
+        # term, so a new document does not work out its terms again. Under a
+        # document, each term met is kept with it: a pair is asked about once.
         model_terms = self._terms
         if not cache:
-            doc_terms, recurring = model_terms, _NOTHING
+            doc_terms, recurs = model_terms, None
         elif isinstance(cache, LazyDocumentBigrams):
-            doc_terms, recurring = cache.terms, cache.recurring()
+            doc_terms, recurs = cache.terms, cache.recurs
         else:  # a plain dict of bigrams
-            doc_terms, recurring = {}, cache
+            doc_terms, recurs = {}, cache.__contains__
         doc_get, model_get = doc_terms.get, model_terms.get
         first_logps = self._char_logps
         out = []
@@ -195,12 +196,14 @@ class CharLM:
                 pair = p + c
                 t = doc_get(pair)
                 if t is None:
-                    if pair in recurring:
-                        t = doc_terms[pair] = self._term(pair, cache)
+                    if recurs is not None and recurs(pair):
+                        t = self._term(pair, cache)
                     else:
                         t = model_get(pair)
                         if t is None:
                             t = self._term(pair, None)
+                    if recurs is not None:
+                        doc_terms[pair] = t
                 s += t
                 p = c
             out.append(s)
@@ -235,12 +238,15 @@ def load() -> CharLM:
     for n in (n_uni, n_uni, n_bi, n_bi):
         tables.append(u32_array(payload[offset:offset + 4 * n]))
         offset += 4 * n
-    code_points, uni_counts, keys, counts = tables
-    unigram_counts = dict(zip(map(chr, code_points), uni_counts))
+    _, uni_counts, keys, counts = tables  # the code points are decoded whole below
+    # the characters decoded in one call, each log-probability worked out in C
+    # (a comprehension over the 13,700 characters cost a third of the loading)
+    # (one list of them, so both tables share each key and its hash)
+    chars = list(bytes(payload[:4 * n_uni]).decode("utf-32-le"))
+    unigram_counts = dict(zip(chars, uni_counts))
     total = float(fields["total"])
     log_total = math.log(total)
-    log = math.log
-    unigrams = {c: log(n) - log_total for c, n in unigram_counts.items()}
+    unigrams = dict(zip(chars, map(sub, map(math.log, uni_counts), repeat(log_total))))
     return CharLM(unigrams, _BigramTable(keys, counts, unigram_counts), math.log(0.5) - log_total)
 
 
@@ -267,43 +273,102 @@ def document_bigrams(text: str, lm: CharLM, min_count: int = 2) -> dict[str, flo
             if n >= min_count and "\n" not in ab and not lm.is_rare(ab[0]) and not lm.is_rare(ab[1])}
 
 
+def _followers(runs: str, a: str) -> Counter[str]:
+    """How often each character follows ``a`` in ``runs`` ("\n"-joined Han runs):
+    one split in C. A piece after a split opens with the follower; an empty
+    one is ``a`` again, or the end of the text after the last piece."""
+    pieces = runs.split(a)
+    if len(pieces) == 1:
+        return Counter()
+    counts = Counter(map(_FIRST, pieces[1:]))
+    doubled = counts.pop("", 0) - (pieces[-1] == "")
+    counts.pop("\n", None)
+    if doubled:
+        counts[a] = doubled
+    return counts
+
+
+def _preceders(runs: str, b: str) -> Counter[str]:
+    """How often each character comes before ``b`` in ``runs``: ``_followers``
+    read backwards (the empty first piece is the start of the text)."""
+    pieces = runs.split(b)
+    if len(pieces) == 1:
+        return Counter()
+    counts = Counter(map(_LAST, pieces[:-1]))
+    doubled = counts.pop("", 0) - (pieces[0] == "")
+    counts.pop("\n", None)
+    if doubled:
+        counts[b] = doubled
+    return counts
+
+
+_FIRST = itemgetter(slice(0, 1))
+_LAST = itemgetter(slice(-1, None))
+
+
 class LazyDocumentBigrams:
-    """``document_bigrams(text, lm).get``, with the counting done on first
-    look-up and each pair's value worked out when it is asked for: most
-    documents never need it, and a search asks for a few hundred pairs."""
+    """``document_bigrams(text, lm).get``, counted where a search looks.
+
+    A search asks about a few hundred pairs of a page, and the page writes few
+    of them: the pairs that open with one character are counted together the
+    first time one of them is asked about (a split of the page's Han runs, in
+    C), and a pair's value is worked out when it is asked for. Counting every
+    pair of the page cost 2,000 instructions per character of it.
+    """
 
     def __init__(self, text: str, lm: CharLM, min_count: int = 2):
         self._text, self._lm, self._min_count = text, lm, min_count
         self._runs: str | None = None
-        self._recurring: dict[str, int] = {}
-        self._characters: frozenset[str] | None = None
-        # score terms of the pairs that recur here (see CharLM._extend_each)
+        self._after: dict[str, dict[str, int]] = {}
+        self._before: dict[str, dict[str, int]] = {}
+        # score terms under this document (see CharLM._extend_each)
         self.terms: dict[str, float] = {}
 
-    def recurring(self) -> dict[str, int]:
-        """Pairs seen at least ``min_count`` times: the only ones with a value."""
+    def _han_runs(self) -> str:
         if self._runs is None:
             self._runs = _han_runs(self._text)
-            pairs = Counter(map(add, self._runs, self._runs[1:]))
-            self._recurring = {p: n for p, n in pairs.items() if n >= self._min_count and "\n" not in p}
-        return self._recurring
+        return self._runs
+
+    def after(self, a: str) -> dict[str, int]:
+        """The characters that follow ``a`` at least ``min_count`` times, with
+        how often: the pairs opening with ``a`` that have a value."""
+        found = self._after.get(a)
+        if found is None:
+            if a == "\n" or a not in self._han_runs():  # most characters asked about
+                found = {}
+            else:
+                m = self._min_count
+                found = {b: n for b, n in _followers(self._han_runs(), a).items() if n >= m}
+            self._after[a] = found
+        return found
+
+    def before(self, b: str) -> dict[str, int]:
+        """The characters that come before ``b`` at least ``min_count`` times."""
+        found = self._before.get(b)
+        if found is None:
+            if b == "\n" or b not in self._han_runs():
+                found = {}
+            else:
+                m = self._min_count
+                found = {a: n for a, n in _preceders(self._han_runs(), b).items() if n >= m}
+            self._before[b] = found
+        return found
+
+    def recurs(self, pair: str) -> bool:
+        """Is ``pair`` seen at least ``min_count`` times (has it a value of its own)?"""
+        found = self._after.get(pair[0])
+        if found is None:
+            found = self.after(pair[0])
+        return pair[1:] in found
 
     def knows_any(self, pairs) -> bool:
         """Has the document a value of its own for any of ``pairs`` (an
         iterable of two-character strings)? When not, scores under it are the
         model's alone."""
-        recurring = self.recurring()
-        return any(p in recurring for p in pairs)
-
-    def characters(self) -> frozenset[str]:
-        """The characters of the document's Han runs."""
-        if self._characters is None:
-            self.recurring()
-            self._characters = frozenset(self._runs)
-        return self._characters
+        return any(map(self.recurs, pairs))
 
     def get(self, key: str, default=None):
-        n = self.recurring().get(key)
+        n = self.after(key[0]).get(key[1:]) if len(key) == 2 else None
         if n is None:
             return default
         if self._lm.is_rare(key[0]) or self._lm.is_rare(key[1]):

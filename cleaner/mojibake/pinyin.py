@@ -23,6 +23,10 @@ _VOWEL = re.compile("[aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜê
 # Opens with the bracket, not with the look back at the character before it, so
 # the engine skips in C to the brackets (a scan five times faster on clean text).
 ANNOTATION = re.compile(f"[(（](?<=[^\\x00-\\x7f][(（])({SYLLABLE})[)）]")
+# ``ANNOTATION`` as two patterns that open with a literal: the engine then skips
+# ahead at memchr speed (a class costs 50 instructions a character). No
+# annotation holds a bracket, so the two never overlap.
+_BY_BRACKET = tuple(re.compile(f"{b}(?<=[^\\x00-\\x7f]{b})({SYLLABLE})[)）]") for b in ("\\(", "（"))
 
 
 @cache
@@ -61,9 +65,12 @@ def is_reading(char: str, syllable: str) -> bool:
 def find_annotations(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
     """(start, end, syllable) of each annotation that reads the character before it."""
     found = []
-    for m in ANNOTATION.finditer(text, start, len(text) if end is None else end):
-        if is_reading(text[m.start() - 1], m.group(1)):
-            found.append((m.start(), m.end(), m.group(1)))
+    end = len(text) if end is None else end
+    for pattern in _BY_BRACKET:
+        for m in pattern.finditer(text, start, end):
+            if is_reading(text[m.start() - 1], m.group(1)):
+                found.append((m.start(), m.end(), m.group(1)))
+    found.sort()
     return found
 
 

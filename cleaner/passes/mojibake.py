@@ -98,11 +98,17 @@ _RARE_SWAP = re.compile("|".join((
 
 @cache
 def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    utf8_lead = re.compile(f"[{re.escape(_utf8_as_gbk_chars())}](?=[^\\x00-\\x7f])")
+    return _annotation_shape(), utf8_lead
+
+
+@cache
+def _annotation_shape() -> re.Pattern[str]:
+    # apart from the UTF-8 lead pattern, whose class of 380 characters costs
+    # 10 million instructions to compile, and the repair no longer scans for
     from cleaner.mojibake.pinyin import SYLLABLE
 
-    annotation = re.compile(f"[(（]({SYLLABLE})[)）]")
-    utf8_lead = re.compile(f"[{re.escape(_utf8_as_gbk_chars())}](?=[^\\x00-\\x7f])")
-    return annotation, utf8_lead
+    return re.compile(f"[(（]({SYLLABLE})[)）]")
 
 
 def _hidden_byte_run(text: str, pos: int) -> bool:
@@ -158,16 +164,24 @@ def _traces() -> re.Pattern[str]:
     controls = "\x00-\x08\x0b\x0e-\x1f\x7f"
     letters = "A-Za-z@\\[\\]\\\\^_`{|}~"  # GBK trail bytes 40-7E read as ASCII
     starts = f"[锟斤烫屯{latin1}{cyrillic}{kana_box}{controls}\x1b?{letters}(（{utf8_lead}]"
+    # Most characters the scan stops at are letters of ASCII words: each kind
+    # of start is told apart by one look back, so a letter is tried against
+    # the wedged trace alone (trying every alternative cost 2,000 instructions
+    # per stop, more than the scan between stops).
     return re.compile(starts + "(?:" + "|".join((
-        "(?P<lost>(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)",
-        (f"(?P<swap>(?<=[{latin1}])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
-         f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
-         f"|(?<=[{kana_box}])(?:(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff].))"  # Big5/GBK swaps
-         f"|(?<=[{controls}])|(?<=\x1b)\\[)"),
-        "(?P<question>(?<=[?]))",
-        f"(?P<wedged>(?<=[^\\x00-\\x7f][{letters}])(?![A-Za-z]))",
-        f"(?P<annotation>(?<=[(（])(?=(?P<syllable>{SYLLABLE})[)）]))",
-        f"(?P<utf8_lead>(?<=[{utf8_lead}])(?=[^\\x00-\\x7f]))",
+        f"(?<=[{letters}])(?P<wedged>(?<=[^\\x00-\\x7f].)(?![A-Za-z]))",
+        "(?<=[?])(?P<question>)",
+        f"(?<=[(（])(?P<annotation>(?=(?P<syllable>{SYLLABLE})[)）]))",
+        f"(?<![{letters}?(（])(?:" + "|".join((
+            "(?P<lost>(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)",
+            (f"(?P<swap>(?<=[{latin1}])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
+             f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
+             f"|(?<=[{kana_box}])(?:(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff].))"  # Big5/GBK swaps
+             f"|(?<=[{controls}])|(?<=\x1b)\\[)"),
+            # what is left of the start class is a UTF-8 lead (锟 is one too);
+            # told by the small classes, so the 380 leads are compiled once
+            f"(?P<utf8_lead>(?<![斤烫屯{latin1}{cyrillic}{kana_box}{controls}])(?=[^\\x00-\\x7f]))",
+        )) + ")",
     )) + ")")
 
 
@@ -176,7 +190,7 @@ def needs_repair(text: str) -> bool:
     could act on? Each confirmation mirrors the condition of its repair."""
     if text.isascii():
         return _RARE_SWAP_CHAR.search(text) is not None and _RARE_SWAP.search(text) is not None
-    annotation, _ = _fast_patterns()
+    annotation = _annotation_shape()
     lm = None
     checked_to = 0
     for m in _traces().finditer(text):
@@ -275,10 +289,10 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
         insort(claimed, (change.start, change.end))
         longest = max(longest, change.end - change.start)
 
-    if options.lost_runs and _LOST_RUN_CHAR.search(text):
+    if options.lost_runs and _has_lost_run(text):
         for m in LOST_RUN.finditer(text):
             add(Change("M108", m.start(), m.end(), m.group(), REPLACEMENT, "lost bytes (U+FFFD read as GBK)"))
-    hot = _hot_positions(text)
+    hot, rare_swap_chars = _swap_traces(text)
     if options.codec_swaps and hot:
         for r in find_swaps(text, lm, options.swap_gain_per_char, hot=hot):
             if free(r.start, r.end):
@@ -316,7 +330,7 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
             longest = max(longest, e - s)
         if spans:
             claimed = sorted(claimed + spans)
-    if options.latin and hot and _RARE_SWAP_CHAR.search(text):
+    if options.latin and hot and rare_swap_chars:
         for line_start, line in _lines_holding(text, _LATIN_START):
             from cleaner.mojibake.latin import fix_latin
 
@@ -356,22 +370,53 @@ def _lines_holding(text: str, pattern: re.Pattern[str]):
 
 def _hot_positions(text: str) -> list[int]:
     """Sorted positions of codec-swap traces: a swap is tried only on a run holding one."""
-    _, utf8_lead = _fast_patterns()
-    hot = [m.start() for m in _LOST_OR_REPLACED.finditer(text)]
-    hot += [m.start() for m in utf8_lead.finditer(text)]
-    # Every _RARE_SWAP match holds one of _RARE_SWAP_CHAR and none crosses a
-    # line break: only the lines holding one are scanned (the pattern's
+    return _swap_traces(text)[0]
+
+
+def _swap_traces(text: str) -> tuple[list[int], bool]:
+    """(``_hot_positions``, does ``text`` hold one of ``_RARE_SWAP_CHAR``)."""
+    hot = [m.start() for m in _LOST_OR_REPLACED.finditer(text)] if (
+        "\ufffd" in text or _has_lost_run(text)) else []
+    # One scan stops at UTF-8 leads read as GBK and at rare swap characters
+    # (two scans of a class cost 50 instructions a character each). Every
+    # _RARE_SWAP match holds one of _RARE_SWAP_CHAR and none crosses a line
+    # break: only the lines holding one are scanned (the pattern's
     # alternatives open with no common character, so its scan tries each one).
-    for start, line in _lines_holding(text, _RARE_SWAP_CHAR):
-        hot += [m.start() for m in _RARE_SWAP.finditer(text, start, start + len(line))]
-    return sorted(hot)
+    rare_to = -1
+    utf8_lead = _utf8_lead_set()
+    for m in _swap_starts().finditer(text):
+        pos = m.start()
+        if text[pos] in utf8_lead:
+            if not text[pos + 1:pos + 2].isascii():
+                hot.append(pos)
+        elif pos >= rare_to:
+            start = text.rfind("\n", 0, pos) + 1
+            rare_to = text.find("\n", pos)
+            if rare_to < 0:
+                rare_to = len(text)
+            hot += [r.start() for r in _RARE_SWAP.finditer(text, start, rare_to)]
+    return sorted(hot), rare_to >= 0
+
+
+@cache
+def _utf8_lead_set() -> frozenset[str]:
+    return frozenset(_utf8_as_gbk_chars())
+
+
+@cache
+def _swap_starts() -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(_utf8_as_gbk_chars())}{_RARE_SWAP_CHAR.pattern[1:-1]}]")
 
 
 # U+FFFD or the start of a lost-bytes pair: the scan skips ahead in C to the
 # five characters a match opens with (an alternation tries every character)
 _LOST_OR_REPLACED = re.compile("[\ufffd锟斤烫屯](?:(?<=\ufffd)|(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)")
-# a character every LOST_RUN match holds: a scan that skips ahead in C
-_LOST_RUN_CHAR = re.compile("[锟斤烫屯]")
+def _has_lost_run(text: str) -> bool:
+    """Does ``LOST_RUN`` match in ``text``? Each of its runs holds one of four
+    pairs, and a look-up of one character runs at memchr speed (a class scan
+    costs 50 instructions a character, a pair's look-up 4)."""
+    return (("锟" in text and "锟斤" in text) or ("拷" in text and "斤拷" in text)
+            or ("烫" in text and "烫烫" in text) or ("屯" in text and "屯屯" in text))
 
 
 def _lines_with_realign_traces(text: str):
@@ -389,7 +434,7 @@ def _lines_with_realign_traces(text: str):
         line = text[start:] if end < 0 else text[start:end]
         if start not in wedged and not _QUESTION_BESIDE_NON_ASCII.search(line):
             if annotation is None:
-                annotation, _ = _fast_patterns()
+                annotation = _annotation_shape()
             if not annotation.search(line):
                 continue
         yield start, line
@@ -411,11 +456,11 @@ def _trim(before: str, after: str) -> tuple[int, int, str]:
 
 def residual_damage(text: str) -> bool:
     """Traces of mojibake the repair left (for the record's flags)."""
-    if _LOST_RUN_CHAR.search(text) and LOST_RUN.search(text):
+    if _has_lost_run(text):
         return True
-    # one pattern per trace, each opening with what it starts with, so each
-    # scan skips ahead in C (an alternation of them tries every character)
-    return any(p.search(text) for p in (_residual_utf8_as_gbk(), _HIDDEN_BYTE, _LATIN_START))
+    # each pattern opens with one class of what it starts with, so its scan
+    # skips ahead in C (an alternation of them tries every character)
+    return _HIDDEN_BYTE.search(text) is not None or _residual_swap().search(text) is not None
 
 
 _HIDDEN_BYTE = re.compile("[?](?<=[^\\x00-\\x7f][?])")
@@ -425,6 +470,20 @@ _HIDDEN_BYTE = re.compile("[?](?<=[^\\x00-\\x7f][?])")
 def _residual_utf8_as_gbk() -> re.Pattern[str]:
     u = re.escape(_utf8_as_gbk_chars())
     return re.compile(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]")
+
+
+@cache
+def _residual_swap() -> re.Pattern[str]:
+    """``_residual_utf8_as_gbk`` or ``_LATIN_START``, in one scan: the union of
+    their opening classes, then each one's rest after a look back."""
+    u = re.escape(_utf8_as_gbk_chars())
+    latin = "\u00c0-\u00ff\x00-\x08\x0b\x0e-\x1f\x7f"
+    # the latin start is told by its small class, so the UTF-8 class (costly
+    # to compile) is written twice, not three times
+    return re.compile(f"[{u}{latin}](?:(?<=[{latin}])"
+                      f"(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
+                      f"|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))"
+                      f"|(?<![{latin}])[^\\x00-\\x7f]{{0,2}}[{u}])")
 
 
 class Mojibake(Pass):

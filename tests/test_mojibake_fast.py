@@ -1,0 +1,131 @@
+"""The mojibake pass's counting and scanning shortcuts give exactly what the
+plain computation gives, on real text: the damaged seeds and examples, the
+cwced pages (clean, and read with the wrong codec), ftfy's cases.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+
+from test_mojibake_search import damaged_texts, precheck_texts
+
+from cleaner.mojibake import gbk
+from cleaner.mojibake import lm as charlm
+
+
+def plain_pair_counts(text: str) -> Counter[str]:
+    """Every pair of adjacent characters inside the Han runs of ``text``."""
+    runs = charlm._HAN_RUN.findall(text)
+    return Counter(a + b for run in runs for a, b in pairwise(run))
+
+
+def test_lazy_pair_counts_are_the_counts_of_every_pair(shared):
+    """``after``, ``before``, ``recurs`` and ``get`` of the lazily counted page
+    answer as the table of all its pairs (counted pair by pair) does, for
+    characters the page holds and characters it lacks, doubled ones included."""
+    lm = charlm.load()
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)[4:40]
+    texts += ["中中中國\n國中中", "哈哈哈哈", "中\n中中\n"]
+    checked = 0
+    for text in texts:
+        counts = plain_pair_counts(text)
+        runs = charlm._han_runs(text)
+        lazy = charlm.LazyDocumentBigrams(text, lm)
+        table = charlm.document_bigrams(text, lm)
+        chars = {c for pair in counts for c in pair} | set("的是a\n?")
+        for c in sorted(chars)[:150]:
+            assert lazy.after(c) == {p[1]: n for p, n in counts.items() if p[0] == c and n >= 2}
+            assert lazy.before(c) == {p[0]: n for p, n in counts.items() if p[1] == c and n >= 2}
+            if c != "\n":
+                assert charlm._followers(runs, c) == Counter({p[1]: n for p, n in counts.items() if p[0] == c})
+                assert charlm._preceders(runs, c) == Counter({p[0]: n for p, n in counts.items() if p[1] == c})
+        for pair in list(counts)[:300] + ["中國", "a中", "中\n", "\n中"]:
+            assert lazy.recurs(pair) == (counts[pair] >= 2)
+            assert lazy.get(pair) == table.get(pair), pair
+            checked += 1
+    assert checked > 1000
+
+
+def test_literal_scans_answer_as_the_class_scans(shared):
+    """Lost runs found by literal look-ups, annotations by one pattern per
+    bracket, and the rare-swap flag of the codec-swap scan are what the plain
+    patterns find."""
+    from cleaner.mojibake import pinyin
+    from cleaner.passes import mojibake as m
+
+    texts = precheck_texts(shared)
+    texts += ["锟斤拷", "烫烫烫", "屯", "锟拷", "中(chǎn)（yè）(a)企(yè）業（yè)", "x(yè)\n中（yè)"]
+    found = {"lost": 0, "annotation": 0, "rare": 0}
+    for text in texts + [line for page in texts[:8] for line in page.split("\n")]:
+        lost = m.LOST_RUN.search(text) is not None
+        assert m._has_lost_run(text) == lost
+        plain = [(a.start(), a.end(), a.group(1)) for a in pinyin.ANNOTATION.finditer(text)
+                 if pinyin.is_reading(text[a.start() - 1], a.group(1))]
+        assert pinyin.find_annotations(text) == plain
+        for start, end in ((3, 40), (10, 2000)):
+            assert pinyin.find_annotations(text, start, end) == [
+                (a.start(), a.end(), a.group(1)) for a in pinyin.ANNOTATION.finditer(text, start, end)
+                if pinyin.is_reading(text[a.start() - 1], a.group(1))]
+        rare = m._RARE_SWAP_CHAR.search(text) is not None
+        assert m._swap_traces(text)[1] == rare
+        found["lost"] += lost
+        found["annotation"] += bool(plain)
+        found["rare"] += rare
+    assert min(found.values()) >= 3, found
+
+
+def plain_page_answers(chars: str, left: str, right: str, page: tuple) -> tuple:
+    """``gbk._page_answers`` as first written: every pair of the page counted,
+    each candidate pair of each place in ``chars`` looked up."""
+    counts, characters, table = page
+    whole = left + chars + right
+    pairs = {a + b for a, b in pairwise(whole)}
+    for k in range(1, len(chars)):
+        pair = gbk._gbk2(chars[k])
+        if pair is None:
+            continue
+        prev, window_end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
+        firsts = characters.intersection(gbk._vanished_firsts(pair[0]))
+        seconds = characters.intersection(gbk._vanished_seconds(pair[1]))
+        pairs.update(prev + a for a in firsts)
+        pairs.update(b + window_end for b in seconds)
+        pairs.update(a + b for a in firsts for b in seconds)
+    return tuple((p, table[p]) for p in sorted(pairs) if counts[p] >= 2 and p in table)
+
+
+def plain_model_alone(counts: Counter[str], prev: str, window_end: str, pair: bytes) -> bool:
+    firsts, seconds = gbk._vanished_firsts(pair[0]), gbk._vanished_seconds(pair[1])
+    asked = [prev + a for a in firsts] + [b + window_end for b in seconds] + [a + b for a in firsts for b in seconds]
+    return not any(counts[p] >= 2 for p in asked if len(p) == 2)
+
+
+def test_page_answers_and_model_alone_are_the_plain_lookups(shared):
+    """On the runs the GBK search meets in the damaged texts, and on slices of
+    their lines, each in its own page and in the other pages."""
+    lm = charlm.load()
+    texts = damaged_texts(shared)
+    pages = list(texts.values()) + ["\n".join(t.split("\n")[:30]) for t in texts.values()]
+    checked = answered = alone = 0
+    for text in texts.values():
+        lines = [line for line in text.split("\n") if "?" in line][:10]
+        for page in pages[:6]:
+            cache = charlm.LazyDocumentBigrams(page, lm)
+            counts = plain_pair_counts(page)
+            tables = (counts, {c for run in charlm._HAN_RUN.findall(page) for c in run},
+                      charlm.document_bigrams(page, lm))
+            for line in lines:
+                for i in range(2, len(line) - 3, 11):
+                    chars, left, right = line[i:i + 12], line[i - 2:i], line[i + 12:i + 14]
+                    got = gbk._page_answers(chars, left, right, cache)
+                    assert got == plain_page_answers(chars, left, right, tables), chars
+                    answered += bool(got)
+                    for k in range(1, len(chars), 3):
+                        pair = gbk._gbk2(chars[k])
+                        if pair:
+                            prev, end = (left + chars[:k])[-1], (chars[k + 1:] + right)[:1]
+                            plain = plain_model_alone(counts, prev, end, pair)
+                            assert gbk._model_alone(cache, prev, end, pair) == plain
+                            alone += plain
+                    checked += 1
+    assert checked > 300 and answered > 30 and 30 < alone < checked * 4, (checked, answered, alone)
