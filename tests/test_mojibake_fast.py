@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import pairwise
 
+import pytest
 from test_mojibake_search import damaged_texts, precheck_texts
 
 from cleaner.mojibake import gbk
@@ -20,10 +21,13 @@ def plain_pair_counts(text: str) -> Counter[str]:
     return Counter(a + b for run in runs for a, b in pairwise(run))
 
 
-def test_lazy_pair_counts_are_the_counts_of_every_pair(shared):
+@pytest.mark.parametrize("split_budget", [10**12, 0, 3000])  # never, at once, midway
+def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget):
     """``after``, ``before``, ``recurs`` and ``get`` of the lazily counted page
     answer as the table of all its pairs (counted pair by pair) does, for
-    characters the page holds and characters it lacks, doubled ones included."""
+    characters the page holds and characters it lacks, doubled ones included;
+    also once a long page has every pair counted instead of split per look."""
+    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_SPLIT_BUDGET", split_budget)
     lm = charlm.load()
     texts = list(damaged_texts(shared).values()) + precheck_texts(shared)[4:40]
     texts += ["中中中國\n國中中", "哈哈哈哈", "中\n中中\n"]

@@ -316,11 +316,21 @@ class LazyDocumentBigrams:
     pair of the page cost 2,000 instructions per character of it.
     """
 
+    # A long page (a book, a whole site in one record) is asked about many
+    # characters, and each split scans all of it: after this many characters'
+    # worth of splits, every pair is counted once instead.
+    _SPLIT_BUDGET = 2_000_000
+
     def __init__(self, text: str, lm: CharLM, min_count: int = 2):
         self._text, self._lm, self._min_count = text, lm, min_count
         self._runs: str | None = None
         self._after: dict[str, dict[str, int]] = {}
         self._before: dict[str, dict[str, int]] = {}
+        self._opens: dict[str, int] = {}  # how often a character is in the runs
+        self._scanned = 0
+        # every pair, by first and by second character, once the splits cost more
+        self._by_first: dict[str, dict[str, int]] | None = None
+        self._by_second: dict[str, dict[str, int]] = {}
         # score terms under this document (see CharLM._extend_each)
         self.terms: dict[str, float] = {}
 
@@ -334,25 +344,46 @@ class LazyDocumentBigrams:
         how often: the pairs opening with ``a`` that have a value."""
         found = self._after.get(a)
         if found is None:
-            if a == "\n" or a not in self._han_runs():  # most characters asked about
-                found = {}
-            else:
-                m = self._min_count
-                found = {b: n for b, n in _followers(self._han_runs(), a).items() if n >= m}
-            self._after[a] = found
+            found = self._after[a] = self._recurring(a, _followers, first=True)
         return found
 
     def before(self, b: str) -> dict[str, int]:
         """The characters that come before ``b`` at least ``min_count`` times."""
         found = self._before.get(b)
         if found is None:
-            if b == "\n" or b not in self._han_runs():
-                found = {}
-            else:
-                m = self._min_count
-                found = {a: n for a, n in _preceders(self._han_runs(), b).items() if n >= m}
-            self._before[b] = found
+            found = self._before[b] = self._recurring(b, _preceders, first=False)
         return found
+
+    def _recurring(self, c: str, split, first: bool) -> dict[str, int]:
+        if c == "\n":
+            return {}
+        runs = self._han_runs()
+        if self._by_first is None:
+            # Each look scans the page: on a long one, once the looks have
+            # cost more than counting every pair once, every pair is counted.
+            self._scanned += len(runs)
+            if self._scanned > self._SPLIT_BUDGET:
+                self._count_all()
+        if self._by_first is not None:
+            counts = (self._by_first if first else self._by_second).get(c, {})
+        elif c not in runs:  # most characters asked about
+            return {}
+        else:
+            counts = split(runs, c)
+        m = self._min_count
+        return {x: n for x, n in counts.items() if n >= m}
+
+    def _count_all(self) -> None:
+        runs = self._runs
+        by_first: dict[str, dict[str, int]] = {}
+        by_second: dict[str, dict[str, int]] = {}
+        for pair, n in Counter(map(add, runs, runs[1:])).items():
+            a, b = pair
+            if a != "\n" and b != "\n":
+                by_first.setdefault(a, {})[b] = n
+                by_second.setdefault(b, {})[a] = n
+        self._by_first, self._by_second = by_first, by_second
+        self._opens.update(Counter(runs))
 
     def recurs(self, pair: str) -> bool:
         """Is ``pair`` seen at least ``min_count`` times (has it a value of its own)?"""
@@ -374,7 +405,11 @@ class LazyDocumentBigrams:
         if self._lm.is_rare(key[0]) or self._lm.is_rare(key[1]):
             return default
         # how often the first character opens a pair: its count in the runs
-        return math.log(n / self._runs.count(key[0]))
+        a = key[0]
+        total = self._opens.get(a)
+        if total is None:
+            total = self._opens[a] = self._runs.count(a)
+        return math.log(n / total)
 
     def __bool__(self) -> bool:
         return True
