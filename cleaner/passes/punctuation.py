@@ -29,8 +29,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import compress
-from operator import attrgetter, or_
 from typing import Any
 
 from cleaner.chars import HSPACE, takes_no_space
@@ -132,9 +130,11 @@ _STARTS_ZH = "－…"
 # these marks into the scan below costs more, for all the ones it rejects).
 _DOUBLED_SET = ",，;；:：、.。"
 _FULLWIDTH_DOUBLED = re.compile(f"[，；：、。][{HSPACE}]*[{_DOUBLED_SET}]")
-# The same, one pattern for each mark: five scans for a literal cost less than
-# one for a class of five.
-_FULLWIDTH_DOUBLED_AT = [re.compile(f"{mark}[{HSPACE}]*[{_DOUBLED_SET}]") for mark in "，。、；："]
+# Where a run may start, one pattern for each mark: five scans for a literal
+# cost less than one for a class of five, and one look at the next character
+# less than trying ``[{HSPACE}]*`` at every comma. (They say where a run may
+# be; the search above says where one is.)
+_FULLWIDTH_DOUBLED_HINTS = [re.compile(f"{mark}[{HSPACE}{_DOUBLED_SET}]") for mark in "，。、；："]
 # Between the marks of a run: the same spaces a widened mark takes with it, so
 # that ``,\u3000,`` collapses in one go rather than over two runs.
 # A run stops before an ellipsis written ``...`` (which becomes ``……`` of its own).
@@ -233,7 +233,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     extra = "".join(quote_map) + ("".join(marks.ascii) if style == "ascii" else "")
     candidates = _candidates(style, options.fullwidth_alnum, options.ideographic_indent, extra)
     positions: Iterable[int] = map(_START, candidates.finditer(text))
-    if options.collapse_doubled and any(pattern.search(text) for pattern in _FULLWIDTH_DOUBLED_AT):
+    if options.collapse_doubled and any(pattern.search(text) for pattern in _FULLWIDTH_DOUBLED_HINTS):
         # Rare: merge in the doubled runs that start at a full-width mark.
         positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
     zh = style == "zh"
@@ -420,18 +420,18 @@ def _take_spaces(text: str, changes: list[Change]) -> None:
     Chinese character or mark on either side (as it will be once every change
     is made), so that a second run of the layout pass finds nothing to strip.
     """
-    # Only changes with a space beside them need a look: picked out in C.
-    padded = text + "\n"
-    starts = list(map(_START_OF, changes))
-    spaced = map(or_, map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_MINUS_ONE, starts))),
-                 map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_END_OF, changes))))
+    # Only changes with a space beside them need a look. (A plain loop: the
+    # same test made in C through map() over method wrappers costs more.)
+    spaces = _HSPACE_SET
+    n = len(text)
     last = len(changes) - 1
-    for i in compress(range(len(changes)), spaced):
-        change = changes[i]
+    for i, change in enumerate(changes):
+        start, end = change.start, change.end
+        if not (start and text[start - 1] in spaces or end < n and text[end] in spaces):
+            continue
         after = change.after
         if not after:
             continue
-        start, end = change.start, change.end
         prev_end = changes[i - 1].end if i else 0
         if start > prev_end and text[start - 1] in HSPACE and takes_no_space(after[0]):
             s = start - 1
@@ -441,20 +441,17 @@ def _take_spaces(text: str, changes: list[Change]) -> None:
             if takes_no_space(left):
                 change.before = text[s:end]
                 change.start = start = s
-        limit = starts[i + 1] if i < last else len(text)
+        limit = changes[i + 1].start if i < last else n
         if end < limit and text[end] in HSPACE and takes_no_space(after[-1]):
             e = end + 1
             while e < limit and text[e] in HSPACE:
                 e += 1
-            right = changes[i + 1].after[:1] if i < last and starts[i + 1] == e else text[e:e + 1]
+            right = changes[i + 1].after[:1] if i < last and changes[i + 1].start == e else text[e:e + 1]
             if takes_no_space(right):
                 change.before = text[start:e]
                 change.end = e
 
 
-_START_OF = attrgetter("start")
-_END_OF = attrgetter("end")
-_MINUS_ONE = (-1).__add__
 _HSPACE_SET = frozenset(HSPACE)
 
 
