@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 from cleaner.chars import HSPACE, takes_no_space
-from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
+from cleaner.passes.base import Change, Code, Pass, PassResult
 
 STYLES = ("zh", "ascii", "keep")
 QUOTES = ("auto", "curly", "corner")
@@ -222,6 +224,22 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     ``traditional`` says the document is written in Traditional characters
     (for ``quotes = "auto"``).
     """
+    new, edits = _fixed(text, options, traditional)
+    return new, _changes_of(edits)
+
+
+# An edit is a list [code, start, end, before, after, detail], the fields of
+# a Change: a list costs a fraction of a Change to build, and the pipeline
+# only counts the codes (see PassResult). _take_spaces widens some.
+_CODE, _START_AT, _END_AT, _BEFORE, _AFTER = range(5)
+
+
+def _changes_of(edits: list[list]) -> list[Change]:
+    return [Change(*edit) for edit in edits]
+
+
+def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[str, list[list]]:
+    """``fix_punctuation`` with its changes as edits."""
     marks = _marks()
     style = options.style
     quotes = options.quotes
@@ -240,7 +258,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     # Straight quotes become the configured style's quotes directly.
     double_quote = [quote_map.get(q, q) for q in marks.double_quote]
     single_quote = [quote_map.get(q, q) for q in marks.single_quote]
-    changes: list[Change] = []
+    changes: list[list] = []
     add = changes.append
     # Closing marks of pairs decided at their opening: position -> (mark, index of the opening change).
     pending: dict[int, tuple[str, int]] = {}
@@ -258,14 +276,14 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             if c != mark:
                 rule = "paren" if mark == marks.paren[1] else "double_quote" if mark == double_quote[1] \
                     else "single_quote"
-                add(Change("P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule))
+                add(["P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule])
             continue
         # The commonest change (a third of them), a comma right after a Han
         # character and before neither a space nor a mark, in a few steps;
         # the general path below makes the same change.
         if c == "," and zh and pos and "\u4e00" <= text[pos - 1] <= "\u9fff" \
                 and text[pos + 1:pos + 2] not in _NOT_PLAIN_AFTER_COMMA:
-            add(Change(comma_code, pos, pos + 1, ",", comma_zh, comma_rule))
+            add([comma_code, pos, pos + 1, ",", comma_zh, comma_rule])
             skip = pos + 1
             continue
         if not zh and c == "." and (dots := _DOTS.match(text, pos)) is not None:
@@ -286,14 +304,14 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 if close > 0 and (line_end < 0 or close < line_end):
                     skip = close + 1
             elif c in quote_map:
-                add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+                add(["P401", pos, pos + 1, c, quote_map[c], quotes])
             elif style == "ascii" and c in marks.ascii:
                 pair = text[pos:pos + 2]
                 if pair in marks.ascii_multi:
                     skip = pos + 2
-                    add(Change("P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"))
+                    add(["P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"])
                 else:
-                    add(Change("P501", pos, pos + 1, c, marks.ascii[c], "ascii"))
+                    add(["P501", pos, pos + 1, c, marks.ascii[c], "ascii"])
             elif c == "\u3000" or "０" <= c <= "ｚ":
                 skip = _width_or_indent(text, pos, options, add)
             continue
@@ -312,7 +330,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                     and (context == "before" or _word_after(text, end) != "h"):
                 continue
             # Spaces after a Chinese mark go with it: 你好, 世界 -> 你好，世界.
-            add(Change(code, pos, end, text[pos:end], zh_mark, rule))
+            add([code, pos, end, text[pos:end], zh_mark, rule])
             skip = end
         elif c in "!?":
             run = _STOPS.match(text, pos).group()
@@ -321,20 +339,20 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
                 continue
             zh_run = "".join(marks.single[x][0] for x in run)
-            add(Change(marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]))
+            add([marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]])
             skip = end
         elif c == ".":
             dots = _DOTS.match(text, pos)
             if dots is not None:
                 skip = dots.end()
                 if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                    add(Change("P107", pos, skip, dots.group(), marks.ellipsis, "ellipsis"))
+                    add(["P107", pos, skip, dots.group(), marks.ellipsis, "ellipsis"])
             elif pos >= 3 and text[pos - 3:pos].lower() == "www":
                 url = _URL_REST.match(text, pos + 1)
                 skip = url.end() if url else pos + 1
             elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
                     and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
-                add(Change("P109", pos, pos + 1, ".", marks.single["."][0], "period"))
+                add(["P109", pos, pos + 1, ".", marks.single["."][0], "period"])
         elif c == "(":
             body = _PAREN_BODY.match(text, pos + 1)
             if body is None:
@@ -344,7 +362,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             if not (_HAN_IN.search(inner) or _word_before(text, pos) == "h"
                     or (_LATIN.isdisjoint(inner) and _word_after(text, close_at + 1) == "h")):
                 continue
-            add(Change("P105", pos, pos + 1, "(", marks.paren[0], "paren"))
+            add(["P105", pos, pos + 1, "(", marks.paren[0], "paren"])
             if text[close_at] == ")":
                 pending[close_at] = (marks.paren[1], len(changes) - 1)
         elif c == '"':
@@ -355,16 +373,16 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 after = pos + 1 < n and _is_han(text[pos + 1])
                 before = pos > 0 and _is_han(text[pos - 1])
                 if after and not before:
-                    add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                    add(["P106", pos, pos + 1, '"', double_quote[0], "double_quote"])
                 elif before and not after:
-                    add(Change("P106", pos, pos + 1, '"', double_quote[1], "double_quote"))
+                    add(["P106", pos, pos + 1, '"', double_quote[1], "double_quote"])
                 continue
             close_at = body.end()
             # Only what touches the quotes counts: in {"key": "值"} a Han
             # character is near the first pair but not in or next to it.
             if _HAN_IN.search(body.group()) or (pos > 0 and _is_han(text[pos - 1])) \
                     or (close_at + 1 < n and _is_han(text[close_at + 1])):
-                add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                add(["P106", pos, pos + 1, '"', double_quote[0], "double_quote"])
                 pending[close_at] = (double_quote[1], len(changes) - 1)
             else:
                 # Keep the pair together: its closing quote must not open another.
@@ -378,7 +396,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             inner = body.group()
             close_at = body.end()
             if _HAN_IN.search(inner) and _LATIN.isdisjoint(inner):
-                add(Change("P106", pos, pos + 1, "'", single_quote[0], "single_quote"))
+                add(["P106", pos, pos + 1, "'", single_quote[0], "single_quote"])
                 pending[close_at] = (single_quote[1], len(changes) - 1)
             else:
                 pending[close_at] = ("'", -1)
@@ -393,16 +411,16 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 continue
             skip = run.end()
             if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                add(Change("P108", pos, skip, run.group(), marks.dash, "dash"))
+                add(["P108", pos, skip, run.group(), marks.dash, "dash"])
         elif c == "…":
             run = _ELLIPSES.match(text, pos).group()
             skip = pos + len(run)
             if len(run) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
-                add(Change("P107", pos, skip, run, marks.ellipsis, "ellipsis"))
+                add(["P107", pos, skip, run, marks.ellipsis, "ellipsis"])
         elif c == "\u3000" or "０" <= c <= "ｚ":
             skip = _width_or_indent(text, pos, options, add)
         elif c in quote_map:
-            add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+            add(["P401", pos, pos + 1, c, quote_map[c], quotes])
     if pending:
         # A pair whose closing mark was skipped (inside a URL, say): undo its opening.
         orphans = {index for _, index in pending.values() if index >= 0}
@@ -410,10 +428,17 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     if not changes:
         return text, []
     _take_spaces(text, changes)
-    return apply_changes(text, changes), changes
+    out = []
+    pos = 0
+    for edit in changes:
+        out.append(text[pos:edit[_START_AT]])
+        out.append(edit[_AFTER])
+        pos = edit[_END_AT]
+    out.append(text[pos:])
+    return "".join(out), changes
 
 
-def _take_spaces(text: str, changes: list[Change]) -> None:
+def _take_spaces(text: str, changes: list[list]) -> None:
     """The white space rule (``cleaner.chars``) around the marks made Chinese.
 
     A change whose new mark is Chinese takes the spaces between it and a
@@ -426,33 +451,34 @@ def _take_spaces(text: str, changes: list[Change]) -> None:
     n = len(text)
     last = len(changes) - 1
     for i, change in enumerate(changes):
-        start, end = change.start, change.end
+        start, end = change[_START_AT], change[_END_AT]
         if not (start and text[start - 1] in spaces or end < n and text[end] in spaces):
             continue
-        after = change.after
+        after = change[_AFTER]
         if not after:
             continue
-        prev_end = changes[i - 1].end if i else 0
+        prev_end = changes[i - 1][_END_AT] if i else 0
         if start > prev_end and text[start - 1] in HSPACE and takes_no_space(after[0]):
             s = start - 1
             while s > prev_end and text[s - 1] in HSPACE:
                 s -= 1
-            left = changes[i - 1].after[-1:] if i and changes[i - 1].end == s else text[s - 1:s]
+            left = changes[i - 1][_AFTER][-1:] if i and changes[i - 1][_END_AT] == s else text[s - 1:s]
             if takes_no_space(left):
-                change.before = text[s:end]
-                change.start = start = s
-        limit = changes[i + 1].start if i < last else n
+                change[_BEFORE] = text[s:end]
+                change[_START_AT] = start = s
+        limit = changes[i + 1][_START_AT] if i < last else n
         if end < limit and text[end] in HSPACE and takes_no_space(after[-1]):
             e = end + 1
             while e < limit and text[e] in HSPACE:
                 e += 1
-            right = changes[i + 1].after[:1] if i < last and changes[i + 1].start == e else text[e:e + 1]
+            right = changes[i + 1][_AFTER][:1] if i < last and changes[i + 1][_START_AT] == e else text[e:e + 1]
             if takes_no_space(right):
-                change.before = text[start:e]
-                change.end = e
+                change[_BEFORE] = text[start:e]
+                change[_END_AT] = e
 
 
 _HSPACE_SET = frozenset(HSPACE)
+_FIRST = itemgetter(0)
 
 
 def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
@@ -463,13 +489,13 @@ def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> i
         if text[line_start:pos].strip(" \t"):
             return pos + 1  # inside a line: not indentation
         end = _INDENT.match(text, pos).end()
-        add(Change("P202", line_start, end, text[line_start:end], "", "ideographic_indent"))
+        add(["P202", line_start, end, text[line_start:end], "", "ideographic_indent"])
         return end
     run = _WIDTH.match(text, pos) if options.fullwidth_alnum else None
     if run is None:
         return pos + 1
     before = run.group()
-    add(Change("P201", pos, run.end(), before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"))
+    add(["P201", pos, run.end(), before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"])
     return run.end()
 
 
@@ -480,7 +506,7 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
     if not marks_run.strip("." + HSPACE) or "..." in marks_run:
         return False  # .. or 1..10, or an ellipsis after a mark: left as they are
     if len(marks_run) >= 3 and marks_run.count("。") == len(marks_run):
-        add(Change("P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"))
+        add(["P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"])
         return True
     if any(c in marks.same for c in marks_run):
         # With ASCII in it, the run must be in Chinese context (a::b stays).
@@ -491,7 +517,7 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
         best = marks.ascii.get(best, best)
     if best == marks_run:
         return False
-    add(Change("P301", start, end, marks_run, best, "doubled"))
+    add(["P301", start, end, marks_run, best, "doubled"])
     return True
 
 
@@ -520,4 +546,10 @@ class Punctuation(Pass):
         traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
         if doc.title:  # taken from the text by an earlier pass: the same conventions
             doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
-        return PassResult(*fix_punctuation(text, self.options, traditional))
+        new, edits = _fixed(text, self.options, traditional)
+        if not edits:
+            return PassResult(text)
+        # The changes only when read (explain, check): the pipeline counts codes.
+        codes: dict[str, int] = {}
+        _count_elements(codes, map(_FIRST, edits))
+        return PassResult(new, partial(_changes_of, edits), codes=codes)
