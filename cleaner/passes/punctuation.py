@@ -251,9 +251,9 @@ def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[s
     extra = "".join(quote_map) + ("".join(marks.ascii) if style == "ascii" else "")
     candidates = _candidates(style, options.fullwidth_alnum, options.ideographic_indent, extra)
     positions: Iterable[int] = map(_START, candidates.finditer(text))
-    if options.collapse_doubled and any(pattern.search(text) for pattern in _FULLWIDTH_DOUBLED_HINTS):
+    if options.collapse_doubled and (first := _first_doubled(text)) >= 0:
         # Rare: merge in the doubled runs that start at a full-width mark.
-        positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
+        positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text, first))})
     zh = style == "zh"
     # Straight quotes become the configured style's quotes directly.
     double_quote = [quote_map.get(q, q) for q in marks.double_quote]
@@ -436,6 +436,22 @@ def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[s
         pos = edit[_END_AT]
     out.append(text[pos:])
     return "".join(out), changes
+
+
+def _first_doubled(text: str) -> int:
+    """Where the first match of ``_FULLWIDTH_DOUBLED`` starts, or -1.
+
+    Found from the hints: the first match starts a hint (a match of a hint
+    covering its start would start at a mark followed by a mark, a match
+    before it), so the hints before the first match found so far are tried.
+    """
+    first = len(text)
+    for pattern in _FULLWIDTH_DOUBLED_HINTS:
+        for hint in pattern.finditer(text, 0, first + 1):
+            if _FULLWIDTH_DOUBLED.match(text, hint.start()):
+                first = hint.start()
+                break
+    return first if first < len(text) else -1
 
 
 def _take_spaces(text: str, changes: list[list]) -> None:
