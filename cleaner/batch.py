@@ -195,35 +195,68 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
 
 
 def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
-                warm_up: bool = False, meanwhile: Callable[[], None] | None = None) -> Iterator:
+                warm_up: bool = False, meanwhile: Callable[[], None] | None = None,
+                scan: bool = False) -> Iterator:
     """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order.
 
     ``meanwhile`` runs in a thread of this process once the workers have
-    started (forking waits until it is done), while this process mostly waits.
+    started (forking waits until it is done), while this process mostly waits;
+    an exception it raises stops the run, raised here at the next chunk. With
+    ``scan``, the workers get only the passes of the first scan.
     """
-    pool = _WorkerPool(config, workers, warm_up)
+    pool = _WorkerPool(config, workers, warm_up, scan)
     pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
-    thread = None
+    side = None
     try:
         for chunk in _chunks(items):
             pending.append((submitted, chunk, pool.submit(function, submitted, chunk)))
             submitted += len(chunk)
-            if meanwhile is not None and thread is None:
-                with shielded():  # started and recorded, or neither
-                    thread = threading.Thread(target=meanwhile, name="cleaner-warm-up", daemon=True)
-                    thread.start()
+            if meanwhile is not None and side is None:
+                side = _SideWork(meanwhile)
             if len(pending) >= pool.window:
                 yield from pool.collect(pending)
+            if side is not None:
+                side.raise_if_failed()
         while pending:
             yield from pool.collect(pending)
+            if side is not None:
+                side.raise_if_failed()
     except BaseException:
         pool.stop()
         raise
     finally:
-        if thread is not None and thread.ident is not None:
-            thread.join()
+        if side is not None:
+            side.join()
         pool.close()
+    if side is not None:
+        side.raise_if_failed()
+
+
+class _SideWork:
+    """``work`` in a thread of this process; what it raises is kept for the caller."""
+
+    def __init__(self, work: Callable[[], None]):
+        self.error: BaseException | None = None
+        self._work = work
+        with shielded():  # started and recorded, or neither
+            self.thread = threading.Thread(target=self._run, name="cleaner-warm-up", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as err:  # handed to the main thread, which stops the run
+            self.error = err
+
+    def raise_if_failed(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def join(self) -> None:
+        if self.thread.ident is not None:
+            self.thread.join()
 
 
 # -- the first scan: line statistics of the run ------------------------------
@@ -258,15 +291,24 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
         for item in items:
             counter.add(_item_hashes(pipeline, item))
         return config.replace(line_stats=counter.frequent())
-    # The cleaning workers are forked from this process once the scan is done:
-    # what the passes load on first use is loaded here while the scan runs.
-    warm = partial(_warm_up, Pipeline(config)) if _forks() else None
-    for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=warm):
+    # The scan needs only the input passes. The others (rule tables, OpenCC,
+    # the mojibake model: most of the start-up) are built here while it runs,
+    # with what they load on first use, so that the cleaning workers forked
+    # from this process once the scan is done start with them ready; a
+    # configuration error found on the way stops the scan.
+    prepare = partial(_prepare, Pipeline(config), _forks())
+    for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
         counter.add(hashes)
     return config.replace(line_stats=counter.frequent())
 
 
-def _start_method(config: Config, warm_up: bool = False):
+def _prepare(pipeline: Pipeline, warm_up: bool) -> None:
+    pipeline.passes
+    if warm_up:
+        _warm_up(pipeline)
+
+
+def _start_method(config: Config, warm_up: bool = False, scan: bool = False):
     """The multiprocessing context for the workers, and the pipeline to hand them.
 
     On Linux, while this process runs no other thread, workers are forked with
@@ -279,7 +321,10 @@ def _start_method(config: Config, warm_up: bool = False):
     """
     pipeline = Pipeline(config)
     if _forks():
-        pipeline.passes  # build once, here, before forking
+        if scan:
+            pipeline.scan_passes
+        else:
+            pipeline.passes  # build once, here, before forking
         if warm_up:
             _warm_up(pipeline)
         # A forked child flushes its copy of any pending output at exit.
@@ -337,9 +382,9 @@ class _WorkerPool:
     Private attributes of the executor are read with getattr and a fallback.
     """
 
-    def __init__(self, config: Config, workers: int, warm_up: bool = False):
+    def __init__(self, config: Config, workers: int, warm_up: bool = False, scan: bool = False):
         self.window = workers * 3
-        context, pipeline = _start_method(config, warm_up)
+        context, pipeline = _start_method(config, warm_up, scan)
         with shielded():
             self.board = context.RawArray("q", 2 * workers)
             counter = context.Value("i", 0)

@@ -47,8 +47,12 @@ def _die(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def resolve_config(config: Path | None, inputs: list[str], **overrides):
-    """The configuration for a run: --config, else the file found above the inputs."""
+def resolve_config(config: Path | None, inputs: list[str], *, build: bool = True, **overrides):
+    """The configuration for a run: --config, else the file found above the inputs.
+
+    With ``build``, the passes are built too (see below); a caller that
+    builds them later must report a ConfigError of theirs as this would.
+    """
     from cleaner.config import load_config
 
     first = next((i for i in inputs if i != "-"), None)
@@ -63,9 +67,10 @@ def resolve_config(config: Path | None, inputs: list[str], **overrides):
     # Build the passes once here: a broken or dangerous rule file is then one
     # configuration error (exit 2) before anything runs, not one error per
     # document. The passes' tables are cached, so the run reuses this work.
-    from cleaner.pipeline import Pipeline
+    if build:
+        from cleaner.pipeline import Pipeline
 
-    Pipeline(cfg).passes
+        Pipeline(cfg).passes
     return cfg
 
 
@@ -92,9 +97,15 @@ def clean(
 
     if output is not None and str(output) == "-":
         output = None  # the usual spelling of standard output, never a file named "-"
+    # With workers and a first scan, the passes are built while the scan runs (learn_line_stats).
     try:
         cfg = resolve_config(config, inputs, text_key=text_key, keep_removed=keep_removed,
-                             rules=[str(r) for r in rules] if rules else None)
+                             rules=[str(r) for r in rules] if rules else None, build=False)
+        scan_builds = engine is Engine.local and (workers or 1) > 1 and wants_line_stats(cfg)
+        if not scan_builds:
+            from cleaner.pipeline import Pipeline
+
+            Pipeline(cfg).passes
     except ConfigError as err:
         _die(str(err), 2)
     if engine is Engine.ray:
@@ -111,6 +122,8 @@ def clean(
             stdin = io.BytesIO(sys.stdin.buffer.read())
         try:
             cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin), cfg, workers)
+        except ConfigError as err:  # found while the passes were built during the scan
+            _die(str(err), 2)
         except CleanerError as err:  # a worker died during the first scan
             _die(str(err), 1)
         if stdin is not None:

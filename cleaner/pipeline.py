@@ -49,6 +49,7 @@ class Pipeline:
             config = config_from_mapping(config)
         self.config: Config = config
         self._passes: list[Pass] | None = None
+        self._scan_passes: list[Pass] | None = None
         self._input_end = -1  # index of the last pass that turns the input into the body text
         self._kinds: list[dict[str, str]] = []  # per pass: finding code -> the fixes key it counts
 
@@ -59,6 +60,7 @@ class Pipeline:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.config = state["config"]
         self._passes = None
+        self._scan_passes = None
         self._input_end = -1
         self._kinds = []
 
@@ -73,6 +75,22 @@ class Pipeline:
             self._kinds = [{c.code: p.kind_of(c.code) for c in p.codes} for p in passes]
             self._passes = passes
         return self._passes
+
+    @property
+    def scan_passes(self) -> list[Pass]:
+        """The passes whose output the first scan counts (see ``line_hashes``):
+        the input passes before ``boilerplate``, built alone if the others are
+        not built yet -- they are cheap, the others hold most of the start-up."""
+        if self._scan_passes is None:
+            names = []
+            for name in self.config.enabled:
+                if name == "boilerplate":
+                    break
+                if name in _INPUT_PASSES:
+                    names.append(name)
+            built = {p.name: p for p in self._passes or ()}
+            self._scan_passes = [built.get(name) or self._build(name) for name in names]
+        return self._scan_passes
 
     def _build(self, name: str) -> Pass:
         cls = pass_class(name)
@@ -102,7 +120,7 @@ class Pipeline:
                 document_from_record(record, self.config.text_key)
             counter.add(self.line_hashes(doc))
         self.config = self.config.replace(line_stats=counter.frequent())
-        self._passes = None
+        self._passes = self._scan_passes = None
         return self
 
     def line_hashes(self, doc: Document) -> set[int]:
@@ -119,11 +137,8 @@ class Pipeline:
         from cleaner.boilerplate.repeated import document_line_hashes
 
         text = doc.text
-        for p in self.passes:
-            if p.name == "boilerplate":
-                break
-            if p.name in _INPUT_PASSES:
-                text = p.apply(text, doc).text
+        for p in self.scan_passes:
+            text = p.apply(text, doc).text
         if doc.data is not None:
             text = strict_utf8(doc)
         return document_line_hashes(text, self.config.options_for("boilerplate").batch_min_chars)

@@ -36,3 +36,23 @@ def test_any_number_of_workers_writes_the_same_bytes(tmp_path, shared):
     # short lines, a link-list rule takes it along first).
     assert not any(SHARED_LINE in r["text"] for r in records)
     assert sum(bool(r["fixes"].get("batch_repeated_line")) for r in records) > len(records) * 3 // 4
+
+
+def test_line_counter_counts_each_line_once_per_document(shared):
+    from collections import Counter
+
+    from cleaner.boilerplate.repeated import LineCounter, document_line_hashes
+
+    pages = sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt"))
+    per_doc = [document_line_hashes(p.read_text(encoding="utf-8", errors="replace"), 4) for p in pages] * 3
+    counter = LineCounter(min_docs=3)
+    for hashes in per_doc:
+        counter.add(hashes)
+    plain = Counter(h for hashes in per_doc for h in hashes)
+    assert counter.counts == dict(plain) and counter.documents == len(per_doc)
+    assert counter.frequent().frequent == {h for h, n in plain.items() if n >= 3}
+    # Over the bound, lines seen in one document only are dropped; repeated ones stay.
+    small = LineCounter(min_docs=2, max_entries=len(per_doc[0]))
+    small.add(per_doc[0])
+    small.add(per_doc[1])
+    assert set(small.counts) == {h for h in per_doc[0] | per_doc[1] if (h in per_doc[0]) + (h in per_doc[1]) > 1}

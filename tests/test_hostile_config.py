@@ -41,10 +41,12 @@ def many_a(tmp_path):
     # Passes the shape check; caught by timing the rule on its own example, repeated.
     ("(a|aa)*$", "backtracks catastrophically"),
 ])
-def test_catastrophic_rule_is_refused_at_load(tmp_path, many_a, pattern, reason):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_catastrophic_rule_is_refused_at_load(tmp_path, many_a, pattern, reason, workers):
     rules = write_rule(tmp_path, "user.slow", pattern, "aaaa")
     started = time.monotonic()
-    proc = run("clean", str(many_a), "--rules", str(rules), "-o", str(tmp_path / "out.jsonl"), timeout=60)
+    proc = run("clean", str(many_a), "--rules", str(rules), "-o", str(tmp_path / "out.jsonl"),
+               "--workers", workers, timeout=60)
     assert time.monotonic() - started < 20
     assert proc.returncode == 2, proc.stderr
     # One line for the run, before any document: not one error per document.
@@ -112,17 +114,20 @@ def test_invalid_pyproject_table_names_its_line(tmp_path):
      "(rule user.wrong): pattern does not match its own example"),
     (RULE.format(id="user.syntax", pattern="(unclosed", example="x"), "(rule user.syntax): invalid pattern"),
 ])
-def test_broken_rule_file_is_one_configuration_error(tmp_path, text, message):
+@pytest.mark.parametrize("workers", ["1", "2"])  # with 2, the passes are built while the first scan runs
+def test_broken_rule_file_is_one_configuration_error(tmp_path, text, message, workers):
     rules = tmp_path / "mine.toml"
     rules.write_text(text, encoding="utf-8")
     docs = []
     for i in range(3):
         docs.append(tmp_path / f"d{i}.txt")
         docs[-1].write_text("正文。", encoding="utf-8")
-    proc = run("clean", *map(str, docs), "--rules", str(rules))
+    out = tmp_path / "out.jsonl"
+    proc = run("clean", *map(str, docs), "--rules", str(rules), "--workers", workers, "-o", str(out))
     assert proc.returncode == 2
     (line,) = proc.stderr.decode().splitlines()  # once, not once per document
     assert line.startswith(f"cleaner: {rules}") and message in line, line
+    assert not out.exists()
 
 
 def test_missing_rule_file_named_in_configuration(tmp_path):

@@ -15,7 +15,7 @@ from typing import Any
 
 import regex
 
-from cleaner.boilerplate.fold import fold_table
+from cleaner.boilerplate.fold import fold, fold_table
 
 # Dates as news pages print them: 2020年03月10日14:16, 2020/2/29 15:11, 2020-03-07 16:21:56.
 _DATE = regex.compile(
@@ -37,11 +37,22 @@ _FIELD = regex.compile(
     rf"(?P<value>.*?)(?=\s*(?:{_ANY_LABEL})\s*[:]|\s{{2,}}|\s*\||$)"
 )
 # Words of a header line that carry nothing: font-size switches, print, share.
-_JUNK = regex.compile(r"[\s|/:·\-_()\[\]【】《》<>»«,、.]+|字号|大|中|小|打印|收藏|分享(?:到)?|评论|次|人参与|参与|默认|T$")
+_JUNK_CHARS = r"[\s|/:·\-_()\[\]【】《》<>»«,、.]"
+_JUNK_WORDS = r"字号|大|中|小|打印|收藏|分享(?:到)?|评论|次|人参与|参与|默认"
+_JUNK = regex.compile(rf"{_JUNK_CHARS}+|{_JUNK_WORDS}|T$")
+# How a line that is nothing but header fields starts, after junk characters:
+# a junk word, a date's year or a field's label. A line that starts otherwise
+# (most first paragraphs) keeps what comes before its first field.
+_META_START = regex.compile(rf"{_JUNK_CHARS}*(?:{_JUNK_WORDS}|T|(?:19|20)\d|{_ANY_LABEL})")
+# The start of a line matched partially: longer than a label after a few junk characters.
+_HEAD = 24
 _OUTLET_LINE = regex.compile(
     r"[\p{Han}A-Za-z]{1,16}(?:网|报|在线|频道|电视台|广播电台|通讯社|新闻社|周刊|杂志|日报|晚报|新闻|传媒|客户端)"
     r"(?:\s*[-—·]\s*\p{Han}{2,10}(?:频道|版|网|站|新闻))?"
 )
+# Compiled once: regex's module-level functions look their pattern up in a cache, slowly.
+_NAMES_LINE = regex.compile(_NAMES)
+_NAME_SEPARATORS = regex.compile(r"[\s、,，]+")
 _BYLINE = regex.compile(
     r"[□■●◆▲◇○]?\s*(?:[《<]\s*(?P<outlet>[^》>]{1,20}?)\s*[》>]\s*)?(?:本报|本刊|本网|本文)?(?:特约记者|记者|通讯员|撰稿人?|作者|文)\s*[:/]?\s*"
     rf"(?P<author>{_NAMES})"
@@ -70,6 +81,29 @@ def may_be_meta_line(original: str) -> bool:
 def may_be_byline(original: str) -> bool:
     """False only when ``parse_byline`` cannot match the line."""
     return _hints()[1].search(original) is not None
+
+
+# The first paragraph of an article often has a digit or a colon (the hints
+# above let it through); these look at its first characters only, folded, so
+# that it is not folded and parsed whole. A partial match says the line may go
+# on into a match; no match at all means it cannot.
+
+def may_be_whole_meta_line(original: str) -> bool:
+    """False only when ``parse_meta_line`` cannot take the whole line (``consumed``)."""
+    head = fold(original[:_HEAD])
+    return _META_START.match(head, partial=True) is not None
+
+
+def may_be_whole_byline(original: str) -> bool:
+    """False only when ``parse_byline`` cannot match the line."""
+    head = fold(original[:_HEAD]).lstrip()
+    return not head or _BYLINE.match(head, partial=True) is not None
+
+
+def may_be_outlet_line(original: str) -> bool:
+    """False only when ``parse_outlet_line`` cannot match: it has sentence punctuation."""
+    # 。 stays, ， and , fold to ",": none is in an outlet name.
+    return "，" not in original and "。" not in original and "," not in original
 
 
 @dataclass
@@ -130,7 +164,7 @@ def parse_meta_line(original: str, folded: str) -> HeaderInfo:
         if kind == "outlet":
             info.meta.setdefault("outlet", value)
         else:
-            names = regex.fullmatch(_NAMES, folded[m.start("value"):m.end("value")].strip())
+            names = _NAMES_LINE.fullmatch(folded[m.start("value"):m.end("value")].strip())
             if not names:
                 continue
             info.meta[kind] = join_names(info.meta.get(kind), value)
@@ -165,7 +199,7 @@ def parse_byline(original: str, folded: str) -> HeaderInfo:
 
 
 def normalise_names(value: str) -> str:
-    parts = [p for p in regex.split(r"[\s、,，]+", value.strip()) if p]
+    parts = [p for p in _NAME_SEPARATORS.split(value.strip()) if p]
     return "、".join(parts)
 
 

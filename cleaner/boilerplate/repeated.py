@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -57,8 +58,7 @@ class LineCounter:
     def add(self, hashes: Iterable[int]) -> None:
         self.documents += 1
         counts = self.counts
-        for h in hashes:
-            counts[h] = counts.get(h, 0) + 1
+        _count_elements(counts, hashes)  # Counter's C loop: the parent counts every line of the run
         if len(counts) > self.max_entries:
             self.counts = {h: n for h, n in counts.items() if n > 1}
 

@@ -28,9 +28,12 @@ date/source line, the byline -- become metadata instead of text.
 Cheap on clean text: one regex scan of the whole text finds every keyword of
 every rule (``RuleSet.keyword_hits``); a rule is only tried on a line that
 holds one of its keywords, paragraphs longer than any rule are only looked at
-in their last and first characters, running text a rule hits is only matched
-if the tail of the document reaches it, and a line becomes an object only when
-a step looks at it (repeats are found by a C-level count of all lines first).
+in their last and first characters (and only when a keyword is there), running
+text a rule hits is only matched if the tail of the document reaches it, and a
+line becomes an object only when a step looks at it (repeats are found by a
+C-level count of all lines first; the tail walks untouched lines as strings;
+a first paragraph is turned away as a header line on its first characters).
+A line is hashed for the run's frequent lines only where the answer matters.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ from cleaner.boilerplate.header import (
     join_names,
     may_be_byline,
     may_be_meta_line,
+    may_be_outlet_line,
+    may_be_whole_byline,
+    may_be_whole_meta_line,
     parse_byline,
     parse_meta_line,
     parse_outlet_line,
@@ -245,20 +251,33 @@ class _Lines:
 
 def _protected(content: str) -> bool:
     """Two sentences or more of running text: a line rule alone may not remove it."""
-    return len(content) >= 40 and sum(content.count(ch) for ch in _SENTENCE_ENDS) >= 2
+    if len(content) < 40:
+        return False
+    count = content.count  # the sum over _SENTENCE_ENDS, spelt out
+    return count("。") + count("！") + count("？") + count("!") + count("?") >= 2
 
 
 def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
-    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling)."""
+    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling).
+
+    No line becomes an object here: most hits are in running text, which no
+    line rule is tried on and whose edges they do not reach.
+    """
     hits: dict[int, list[tuple[int, str]]] = {}
     found = ruleset.keyword_hits(text)
     if not found:
         return hits
-    starts = lines.starts
+    starts, pieces, contents = lines.starts, lines.pieces, lines.contents
+    index = -1
+    end = base = 0
     for position, spelling in found:
-        index = bisect_right(starts, position) - 1
-        line = lines[index]
-        hits.setdefault(index, []).append((position - line.start - line.lead, spelling))
+        if position >= end:  # hits come in order: most share the line of the one before
+            index = bisect_right(starts, position) - 1
+            end = starts[index + 1]
+            content = contents[index]
+            base = starts[index] + (pieces[index].index(content[0]) if content else 0)
+            line_hits = hits[index] = []
+        line_hits.append((position - base, spelling))
     return hits
 
 
@@ -274,13 +293,19 @@ def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, 
 def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     longest = ruleset.longest
     todo = range(len(lines)) if ruleset.line.always else sorted(hits)
+    contents = lines.contents
+    table = ruleset.line.by_keyword
     resume = 0
     for i in todo:
         if i < resume:
             continue
+        if not contents[i] or len(contents[i]) > longest:
+            continue
+        if not ruleset.line.always and not any(spelling in table for _, spelling in hits[i]):
+            continue  # keywords of edge rules only: no line rule to try
         line = lines[i]
         content = line.content
-        if not content or len(content) > longest or line.mark:
+        if line.mark:
             continue
         candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
         if candidates:
@@ -290,22 +315,24 @@ def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
 def _try_line_rules(lines: _Lines, i: int, content: str, candidates: list[Rule], found: Found) -> int:
     """Try line and block rules on ``content`` (line ``i``, or what cuts left of it); return the next index."""
     line = lines[i]
-    if _protected(content) and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
+    protected = _protected(content)
+    if protected and not any(r.scope == "block" and len(content) <= r.max_len for r in candidates):
         # Running text: a rule hit would only be held back until the tail is
         # stripped, and most such lines are never reached from the tail.
         line.held = candidates
         return i + 1
+    fitting = [rule for rule in candidates if len(content) <= rule.max_len]
+    if not fitting:
+        return i + 1
     folded = fold(content)
-    for rule in candidates:
-        if len(content) > rule.max_len:
-            continue
+    for rule in fitting:
         m = rule.match(folded)
         if m is None:
             continue
         if rule.scope == "block":
             line.mark = (rule.code, rule.id)
             return _extend_block(lines, i + 1, rule)
-        if _protected(content):
+        if protected:
             line.pending = (rule.code, rule.id)
         else:
             line.mark = (rule.code, rule.id)
@@ -383,11 +410,38 @@ def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
     # Datelines (本报讯(记者 …)) open an article, but prefix rules are tried on
     # every line: limited to the first lines, they would find on a second run
     # the dateline that the lines this run removes had pushed out of reach.
-    todo = range(len(lines)) if ruleset.suffix.always or ruleset.prefix.always else sorted(hits)
-    for i in todo:
+    suffix, prefix = ruleset.suffix, ruleset.prefix
+    if suffix.always or prefix.always:
+        for i in range(len(lines)):
+            line = lines[i]
+            if line.live:
+                _cut_edges(line, suffix, prefix, found, hits.get(i, []))
+        return
+    contents, made = lines.contents, lines.made
+    for i in sorted(hits):
+        line_hits = hits[i]
+        if i not in made and (not contents[i] or not _reaches_an_edge(contents[i], line_hits, suffix, prefix)):
+            continue  # what _cut_edges would find first: no rule to try at either edge
         line = lines[i]
         if line.live:
-            _cut_edges(line, ruleset.suffix, ruleset.prefix, found, hits.get(i, []))
+            _cut_edges(line, suffix, prefix, found, line_hits)
+
+
+def _reaches_an_edge(content: str, line_hits: list[tuple[int, str]], suffix: RuleIndex, prefix: RuleIndex) -> bool:
+    """Whether a hit of a suffix rule's keyword is in the end window of an untouched line
+    (that may have a credit after its last sentence), or one of a prefix rule's in its start window."""
+    tail = len(content) - EDGE_WINDOW
+    if suffix.rules and content[-1] not in _FINAL:
+        by_keyword = suffix.by_keyword
+        for offset, spelling in line_hits:
+            if offset >= tail and spelling in by_keyword:
+                return True
+    if prefix.rules:
+        by_keyword = prefix.by_keyword
+        for offset, spelling in line_hits:
+            if offset < EDGE_WINDOW and spelling in by_keyword:
+                return True
+    return False
 
 
 def _cut_edges(line: _Line, suffix: RuleIndex, prefix: RuleIndex | None, found: Found,
@@ -457,6 +511,15 @@ def _take_meta(m, original: str, base: int, found: Found) -> None:
             found.meta[name] = join_names(found.meta.get(name), raw)
 
 
+def _may_take(code: str, content: str) -> bool:
+    """False only when the header parser of ``code`` cannot take the whole line (cheap: no fold of it)."""
+    if code == "B302":
+        return may_be_meta_line(content) and may_be_whole_meta_line(content)
+    if code == "B304":
+        return may_be_byline(content) and may_be_whole_byline(content)
+    return may_be_outlet_line(content)
+
+
 def _title_like(content: str) -> bool:
     return 4 <= len(content) <= 80 and not content.endswith(("。", "，", ",", "；", ";", "：")) \
         and content.count("。") == 0
@@ -489,7 +552,7 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
                                       ("B303", "header.outlet-line", parse_outlet_line)):
             if code == "B303" and not title_done:
                 continue  # an outlet-looking first line is more likely the title
-            if (code == "B302" and not may_be_meta_line(content)) or (code == "B304" and not may_be_byline(content)):
+            if not _may_take(code, content):
                 continue  # the line cannot go to metadata this way
             if folded is None:
                 folded = fold(content)
@@ -527,8 +590,9 @@ _POST_TITLE_MAX = 40
 
 
 def _drop_other_posts(text: str, lines: _Lines) -> None:
-    if text.count(":") < _OTHER_POSTS_MIN:
-        return  # each stamp has its time's colon: most pages have none, and counting is cheap
+    colon = text.find(":")
+    if colon < 0 or text.find(":", colon + 1) < 0:
+        return  # each of two stamps has its time's colon: most pages have fewer, and find is cheap
     stamps = [m.start() for m in _POST_STAMP.finditer(text)]
     if len(stamps) < _OTHER_POSTS_MIN:
         return
@@ -569,13 +633,21 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
     cell of a table stays, as the table does (its recurring cells are what tell
     it from a link list, on this run and the next).
     """
-    run: list[_Line] = []
+    run: list[int] = []
     last_body = None
-    contents = lines.contents
+    contents, made = lines.contents, lines.made
+    link_max = options.link_max
     for index in range(len(lines) - 1, -1, -1):
-        if not contents[index]:
+        content = contents[index]
+        if not content:
             continue
-        line = lines[index]
+        line = made.get(index)
+        if line is None:  # untouched so far: no mark, nothing held, no cuts
+            if is_link_like(content, link_max) or is_token_list(content):
+                run.append(index)
+                continue
+            last_body = index
+            break
         if line.mark and line.mark != _REPEAT:
             continue
         if line.held is not None:
@@ -584,20 +656,21 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
             line.mark = line.pending
             continue
         content = _rest(line)
-        if is_token_list(content) or is_link_like(content, options.link_max):
-            run.append(line)
+        if is_link_like(content, link_max) or is_token_list(content):
+            run.append(index)
             continue
         if line.mark:
             continue  # a repeated paragraph: it goes, the tail goes on above it
         last_body = index
         break
-    if _is_table(run):
-        for line in run:
-            if line.mark == _REPEAT:
+    if _is_table([contents[index] for index in run]):
+        for index in run:
+            line = made.get(index)
+            if line is not None and line.mark == _REPEAT:
                 line.mark = None
-    elif sum(line.mark is None for line in run) >= options.link_list_min:
-        for line in run:
-            line.mark = ("B201", "links.link-list")
+    elif sum(index not in made or made[index].mark is None for index in run) >= options.link_list_min:
+        for index in run:
+            lines[index].mark = ("B201", "links.link-list")
     return last_body
 
 
@@ -609,10 +682,10 @@ _TABLE_REPEATED_SHARE = 0.25
 _TABLE_CELL_RECURS = 3
 
 
-def _is_table(run: list[_Line]) -> bool:
+def _is_table(run: list[str]) -> bool:
     if len(run) < _TABLE_MIN_LINES:
         return False
-    counts = Counter(line.content for line in run)
+    counts = Counter(run)
     repeated = sum(n for n in counts.values() if n > 1)
     # A menu printed twice repeats every line once; table cells recur more often.
     return repeated >= _TABLE_REPEATED_SHARE * len(run) and max(counts.values()) >= _TABLE_CELL_RECURS

@@ -1,0 +1,176 @@
+"""The boilerplate pass's shortcuts, pinned against the plain computation on real text.
+
+Each shortcut (a check on a line's first characters instead of a fold and a
+parse of the whole line, ...) must answer as the work it skips would, on the
+seeds, the examples and the cwced pages as the boilerplate pass sees them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEED_FILES, SHARED
+
+from cleaner import Pipeline
+from cleaner.batch import document_from_item
+from cleaner.boilerplate.fold import fold
+from cleaner.boilerplate.header import (
+    may_be_outlet_line,
+    may_be_whole_byline,
+    may_be_whole_meta_line,
+    parse_byline,
+    parse_meta_line,
+    parse_outlet_line,
+)
+from cleaner.boilerplate.lines import is_body
+from cleaner.boilerplate.repeated import LineCounter, document_line_hashes, line_key
+from cleaner.boilerplate.rules import ruleset_for
+from cleaner.io.sources import read_items
+from cleaner.passes import boilerplate as bp
+
+
+@pytest.fixture(scope="module")
+def pass_inputs() -> list[str]:
+    """The texts the boilerplate pass gets: seeds, examples and cwced pages after decode and html."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    shared = SHARED
+    texts = [path.read_text("utf-8") for path in SEED_FILES]
+    texts += [p.read_text("utf-8") for p in sorted((shared / "examples").glob("*.txt"))]
+    texts += [p.read_text("utf-8", errors="replace") for p in sorted((shared / "corpus" / "cwced" / "cleaned").iterdir())]
+    pipeline = Pipeline({"passes": ["decode", "html"]})
+    for item in read_items([str(shared / "corpus" / "cwced" / "original")]):
+        texts.append(pipeline.clean_document(document_from_item(item, "text")).text)
+    return texts
+
+
+# Header-shaped lines, and lines that start like one and go on as text.
+MADE_UP_LINES = [
+    "2020-03-07 16:21:56来源:国际在线编辑:柳洪华",
+    "【字号 大 中 小】 2020年03月10日14:16 来源：人民网",
+    "||| 發布時間：2020-02-29  來源：新華網",
+    "打印 收藏 2020/2/29 15:11 作者：张三",
+    "时间：2020年3月1日，全县企业今天全部复工，工人们陆续返回岗位。",
+    "  来源：人民网  责编：李四 ",
+    "T 2020-03-07",
+    "□ 《民生周刊》记者 郑智维",
+    "■本報記者 張三 李四",
+    "　文/張三",
+    "〈记者〉张三",
+    "人民網-貴州頻道",
+    "新华网 — 国际频道",
+    "中國新聞網 · 財經頻道",
+    "央视新闻客户端",
+    "ＣＣＴＶ電視台",
+    "南方周末",
+    "今天是2020年3月1日，来源：人民网。",
+]
+
+
+def _lines(texts: list[str]) -> set[str]:
+    lines = {line.strip() for text in texts for line in text.splitlines() if line.strip()}
+    return lines | set(MADE_UP_LINES)
+
+
+def test_header_line_checks_never_skip_a_line_the_parsers_would_take(pass_inputs):
+    taken = {"meta": 0, "byline": 0, "outlet": 0}
+    for line in _lines(pass_inputs):
+        folded = fold(line)
+        meta = parse_meta_line(line, folded)
+        if meta.meta and meta.consumed:
+            taken["meta"] += 1
+            assert may_be_whole_meta_line(line), line
+        byline = parse_byline(line, folded)
+        if byline.meta and byline.consumed:
+            taken["byline"] += 1
+            assert may_be_whole_byline(line), line
+        if parse_outlet_line(line, folded).meta:
+            taken["outlet"] += 1
+            assert may_be_outlet_line(line), line
+    # The texts have lines of every kind, so each check was put to the test.
+    assert min(taken.values()) >= 5, taken
+
+
+def test_header_line_checks_turn_away_running_text(pass_inputs):
+    # They exist to spare the fold and parse of first paragraphs: most are turned away.
+    paragraphs = [line for line in _lines(pass_inputs) if len(line) > 60 and "。" in line]
+    assert len(paragraphs) > 500
+    kept = sum(may_be_whole_meta_line(p) or may_be_whole_byline(p) or may_be_outlet_line(p) for p in paragraphs)
+    assert kept < 0.25 * len(paragraphs)
+
+
+class _EveryLineLooked(bp._Lines):
+    """Every line an object from the start: the plain path of each step, no shortcut
+    for a line no step has touched (hits that reach no edge, the tail's untouched lines)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        for index in range(len(self.pieces)):
+            self[index]
+
+
+def test_untouched_line_shortcuts_find_what_the_plain_path_finds(pass_inputs, monkeypatch):
+    ruleset = ruleset_for(())
+    fast = [bp.find_boilerplate(text, ruleset) for text in pass_inputs]
+    monkeypatch.setattr(bp, "_Lines", _EveryLineLooked)
+    plain = [bp.find_boilerplate(text, ruleset) for text in pass_inputs]
+    assert sum(len(found.changes) for found in fast) > 200
+    for one, other in zip(fast, plain, strict=True):
+        assert (one.text, one.changes, one.meta, one.title, one.removed) == \
+            (other.text, other.changes, other.meta, other.title, other.removed)
+
+
+def _drop_batch_repeats_plain(lines, stats, options):
+    # The plain computation: every line hashed, then the same choice.
+    contents = lines.contents
+    hot = {i for i, content in enumerate(contents) if len(key := line_key(content)) >= options.batch_min_chars
+           and key in stats}
+    made = lines.made
+    live = [i for i, content in enumerate(contents) if content and (i not in made or made[i].mark is None)]
+    frequent = [i for i in live if i in hot]
+    edge: set[int] = set()
+    for sequence in (live, live[::-1]):
+        for i in sequence:
+            if i not in hot:
+                break
+            edge.add(i)
+    drop = [i for i in frequent if i in edge or not is_body(contents[i])]
+    dropped = set(drop)
+    if not any(is_body(contents[i]) for i in live if i not in dropped) and any(is_body(contents[i]) for i in drop):
+        return
+    for i in drop:
+        lines[i].mark = ("B402", "repeat.batch")
+
+
+def test_lines_frequent_in_a_run_are_hashed_only_where_it_matters(pass_inputs, monkeypatch):
+    # Lines recurring in two documents count, so that many lines of these texts are frequent.
+    counter = LineCounter(min_docs=2)
+    for text in pass_inputs:
+        counter.add(document_line_hashes(text, 4))
+    stats = counter.frequent()
+    assert len(stats.frequent) > 50
+    ruleset = ruleset_for(())
+    lazy = [bp.find_boilerplate(text, ruleset, stats=stats) for text in pass_inputs]
+    monkeypatch.setattr(bp, "_drop_batch_repeats", _drop_batch_repeats_plain)
+    plain = [bp.find_boilerplate(text, ruleset, stats=stats) for text in pass_inputs]
+    assert sum(change.code == "B402" for found in lazy for change in found.changes) > 20
+    for one, other in zip(lazy, plain, strict=True):
+        assert (one.text, one.changes) == (other.text, other.changes)
+
+
+def test_a_keyword_of_white_space_finds_what_the_plain_path_finds(tmp_path, monkeypatch):
+    # A user's keyword may be white space (an ideographic space before a credit):
+    # its hits fall on blank lines too, which have no content to measure from.
+    rule_file = tmp_path / "space.toml"
+    rule_file.write_text(
+        'concern = "credit"\n[[rule]]\nid = "space.editor"\ncomment = "editor after a wide space"\n'
+        'example = "\u3000编辑 张三"\nscope = "suffix"\npattern = \'\\s?编辑\\s\\p{Han}{2,3}\'\nkeywords = ["\u3000"]\n',
+        encoding="utf-8")
+    ruleset = ruleset_for((str(rule_file),))
+    texts = ["标题\n\u3000\u3000\n正文第一段很长很长，很长很长很长，很长。\u3000编辑 张三\n\u3000\n",
+             *(path.read_text("utf-8") for path in SEED_FILES)]
+    fast = [bp.find_boilerplate(text, ruleset) for text in texts]
+    monkeypatch.setattr(bp, "_Lines", _EveryLineLooked)
+    plain = [bp.find_boilerplate(text, ruleset) for text in texts]
+    assert fast[0].meta.get("editor") == "张三"
+    for one, other in zip(fast, plain, strict=True):
+        assert (one.text, one.changes, one.meta) == (other.text, other.changes, other.meta)
