@@ -8,7 +8,9 @@
 - runs of blank lines collapsed to one paragraph break.
 
 All edits are computed against the input, so every change has its exact
-position for ``check`` and ``explain``. Whole-text regexes find the few places
+position for ``check`` and ``explain``; every edit deletes, so the pass keeps
+them as ``(start, end, code)`` and makes Change objects only when they are
+read (the pipeline counts codes). Whole-text regexes find the few places
 that need a look, so a clean line costs no Python at all. Other line breaks
 (``\r\n``, U+2028, ...; rare) are read as ``\n``: the changes of that text
 are placed back on the input, plus one W106 for each break that stays.
@@ -208,17 +210,17 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
     ``text[start:end]``, as ``(start, end, code)``."""
     found = _NONBLANK.search(text)
     if found is None:  # no paragraph: every line goes
-        changes, pos = [], 0
+        edits, pos = [], 0
         for piece in text.splitlines(keepends=True):
-            changes.append((pos, pos + len(piece), "W105"))
+            edits.append((pos, pos + len(piece), "W105"))
             pos += len(piece)
-        return changes
-    changes: list[tuple[int, int, str]] = []
+        return edits
+    edits: list[tuple[int, int, str]] = []
     # Blank lines before the first paragraph go.
     begin = text.rfind("\n", 0, found.start()) + 1
     pos = 0
     for piece in text[:begin].splitlines(keepends=True):
-        changes.append((pos, pos + len(piece), "W105"))
+        edits.append((pos, pos + len(piece), "W105"))
         pos += len(piece)
     # So do the white space after the last paragraph, its line break and
     # every blank line after it.
@@ -227,19 +229,19 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
     if end < 0:
         end = len(text)
     if content_end < end:
-        changes.append((content_end, end, "W101"))
+        edits.append((content_end, end, "W101"))
     if end < len(text):
-        changes.append((end, end + 1, "W105"))
+        edits.append((end, end + 1, "W105"))
         pos = end + 1
         for piece in text[pos:].splitlines(keepends=True):
-            changes.append((pos, pos + len(piece), "W105"))
+            edits.append((pos, pos + len(piece), "W105"))
             pos += len(piece)
 
     first = _FIRST_INDENT.match(text, begin)
     if first:
-        changes.append((begin, first.end(), "W102"))
+        edits.append((begin, first.end(), "W102"))
     for m in _INDENT.finditer(text, begin, end):
-        changes.append((m.start(1), m.end(), "W102"))
+        edits.append((m.start(1), m.end(), "W102"))
     # Line breaks that may be hard wraps: those sure to be joined (most of
     # them), and those ``_is_wrapped`` decides.
     sure: list[int] = []
@@ -253,7 +255,7 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
         body = text[line_start:at]
         kept = len(body.rstrip(HSPACE))
         if kept:  # white space on blank lines is the blank-run loop's
-            changes.append((line_start + kept, at, "W101"))
+            edits.append((line_start + kept, at, "W101"))
             if options.join_wrapped and _ENDS_WITH_HAN.search(body, 0, kept) and _HAN_AHEAD.match(text, at + 1):
                 wrap_candidates.append(at)
     for m in _BLANK_RUN.finditer(text, begin, end):
@@ -262,21 +264,21 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
         run = m.group()
         if run.count("\n") == 2:  # the common case: one blank line, holding white space
             if len(run) > 2:
-                changes.append((pos, m.end() - 1, "W101"))
+                edits.append((pos, m.end() - 1, "W101"))
             continue
         for n, piece in enumerate(run[1:].splitlines(keepends=True)):
             if n == 0 or not options.collapse_blank_lines:
                 if len(piece) > 1:
-                    changes.append((pos, pos + len(piece) - 1, "W101"))
+                    edits.append((pos, pos + len(piece) - 1, "W101"))
             else:
-                changes.append((pos, pos + len(piece), "W105"))
+                edits.append((pos, pos + len(piece), "W105"))
             pos += len(piece)
     # CJK spaces and wraps are judged on the line as the output will have it:
     # a line joined to the one before is never a heading, and a wrap is judged
     # on the joined text without CJK spaces. Judging the input line instead
     # makes a second run join (or strip) what the first left alone. So the
     # wrap candidates are decided in order, carrying the joined text.
-    changes.extend([(at, at + 1, "W104") for at in sure])
+    edits.extend([(at, at + 1, "W104") for at in sure])
     continued = {at + 1 for at in sure}  # starts of lines joined to the line before
     carry, carry_len, carry_at = "", 0, -1
     keep = _keep(options)
@@ -294,7 +296,7 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
         following_end = text.find("\n", at + 1)
         following = text[at + 1:following_end if following_end >= 0 else len(text)].strip(HSPACE)
         if _is_wrapped(wrap_line, following, options, wrap_len):
-            changes.append((at, at + 1, "W104"))
+            edits.append((at, at + 1, "W104"))
             continued.add(at + 1)
             carry, carry_len, carry_at = wrap_line, wrap_len, at
     if options.strip_cjk_spaces:
@@ -313,9 +315,9 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
                     if not strip:
                         strip = not _is_heading(text[line_start:line_end].strip(HSPACE), options)
                 if strip:
-                    changes.append((at, m.end(), "W103"))
-    changes.sort()
-    return changes
+                    edits.append((at, m.end(), "W103"))
+    edits.sort()
+    return edits
 
 
 _start = attrgetter("start")

@@ -16,9 +16,10 @@ inside Chinese text do not. Numbers (``1.86``, ``14:16``, ``2020/2/29``,
 never touched.
 
 One scan of one compiled pattern finds everything, so every change has its
-exact offset in the input, and a text with nothing to do costs one regex
-search. Cleaning is idempotent: the decisions do not depend on the width of
-the marks around.
+exact offset in the input (kept as plain lists, made Change objects only
+when read), and a text with nothing to do costs one regex search and the
+cheap hints for doubled runs. Cleaning is idempotent: the decisions do not
+depend on the width of the marks around.
 """
 
 from __future__ import annotations
