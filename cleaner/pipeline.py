@@ -167,11 +167,12 @@ class Pipeline:
         kinds_of = self._kinds
         for i, p in enumerate(passes):
             result = p.apply(text, doc)
-            changes = result.changes
-            if changes:
+            codes = result.codes
+            if codes is None and result.changes:
                 # Counted by code in C (a document can have thousands of changes), then named.
-                codes: dict[str, int] = {}
-                _count_elements(codes, map(_code_of, changes))
+                codes = {}
+                _count_elements(codes, map(_code_of, result.changes))
+            if codes:
                 kinds = kinds_of[i]
                 for code, n in codes.items():
                     kind = kinds.get(code) or p.kind_of(code)

@@ -10,8 +10,8 @@ Every change names a stable code (see ``Code``) so ``clean`` can count fixes,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -47,12 +47,47 @@ class Change:
     detail: str = ""  # rule id or a short note for explain/check
 
 
-@dataclass(slots=True)
 class PassResult:
-    text: str
-    changes: list[Change] = field(default_factory=list)
-    # Counts that are not one-change-per-edit (e.g. characters converted by OpenCC).
-    counts: dict[str, int] = field(default_factory=dict)
+    """What a pass made of a text: the new text, its changes and other counts.
+
+    ``changes`` may be given as a function that builds the list when it is
+    first read, with ``codes``, the number of changes by finding code: the
+    pipeline counts ``fixes`` from ``codes`` and reads the changes only when
+    something wants them (explain, check, a trace), so a pass with thousands
+    of edits in a document need not make thousands of objects on the default
+    path. Without ``codes`` the pipeline counts the changes.
+    """
+
+    __slots__ = ("_changes", "codes", "counts", "text")
+
+    def __init__(self, text: str, changes: list[Change] | Callable[[], list[Change]] | None = None,
+                 counts: dict[str, int] | None = None, codes: dict[str, int] | None = None):
+        self.text = text
+        self._changes = [] if changes is None else changes
+        # Counts that are not one-change-per-edit (e.g. characters converted by OpenCC).
+        self.counts = {} if counts is None else counts
+        self.codes = codes
+
+    @property
+    def changes(self) -> list[Change]:
+        changes = self._changes
+        if callable(changes):
+            changes = self._changes = changes()
+        return changes
+
+    @changes.setter
+    def changes(self, changes: list[Change]) -> None:
+        self._changes = changes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PassResult):
+            return NotImplemented
+        return (self.text, self.changes, self.counts) == (other.text, other.changes, other.counts)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PassResult(text={self.text!r}, changes={self.changes!r}, counts={self.counts!r})"
 
 
 @dataclass(frozen=True)

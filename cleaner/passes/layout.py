@@ -8,7 +8,9 @@
 - runs of blank lines collapsed to one paragraph break.
 
 All edits are computed against the input, so every change has its exact
-position for ``check`` and ``explain``. Whole-text regexes find the few places
+position for ``check`` and ``explain``; every edit deletes, so the pass keeps
+them as ``(start, end, code)`` and makes Change objects only when they are
+read (the pipeline counts codes). Whole-text regexes find the few places
 that need a look, so a clean line costs no Python at all. Other line breaks
 (``\r\n``, U+2028, ...; rare) are read as ``\n``: the changes of that text
 are placed back on the input, plus one W106 for each break that stays.
@@ -18,10 +20,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from dataclasses import dataclass
-from functools import cache
-from itertools import repeat
-from operator import attrgetter
+from functools import cache, partial
+from operator import attrgetter, itemgetter
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
@@ -120,7 +122,15 @@ class Layout(Pass):
     )
 
     def apply(self, text, doc):
-        return PassResult(*fix_layout(text, self.options))
+        if _has_other_breaks(text):  # rare
+            return PassResult(*fix_layout(text, self.options))
+        edits = _newline_edits(text, self.options)
+        if not edits:
+            return PassResult(text)
+        # The changes only when read (explain, check): the pipeline counts codes.
+        codes: dict[str, int] = {}
+        _count_elements(codes, map(_THIRD, edits))
+        return PassResult(_deleted(text, edits), partial(_changes_of, text, edits), codes=codes)
 
 
 def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:
@@ -128,8 +138,30 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
     if _has_other_breaks(text):
         changes = _other_breaks_changes(text, options)
         return apply_changes(text, changes), changes
-    changes = _newline_changes(text, options)
-    return (apply_changes(text, changes) if changes else text), changes
+    edits = _newline_edits(text, options)
+    if not edits:
+        return text, []
+    return _deleted(text, edits), _changes_of(text, edits)
+
+
+def _deleted(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` without the spans of ``edits`` (sorted, not overlapping)."""
+    # (A plain loop: slicing through map(text.__getitem__, map(slice, ...))
+    # costs more than this in CPython 3.11.)
+    out = []
+    pos = 0
+    for start, end, _ in edits:
+        out.append(text[pos:start])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _changes_of(text: str, edits: list[tuple[int, int, str]]) -> list[Change]:
+    return [Change(code, start, end, text[start:end], "") for start, end, code in edits]
+
+
+_THIRD = itemgetter(2)
 
 
 def _has_other_breaks(text: str) -> bool:
@@ -158,9 +190,9 @@ def _other_breaks_changes(text: str, options: LayoutOptions) -> list[Change]:
         return pos + (extra_after[i - 1] if i else 0)
 
     changes = []
-    for change in _newline_changes(_OTHER_BREAK.sub("\n", text), options):
-        start, end = place(change.start), place(change.end)
-        changes.append(Change(change.code, start, end, text[start:end], change.after, change.detail))
+    for start, end, code in _newline_edits(_OTHER_BREAK.sub("\n", text), options):
+        start, end = place(start), place(end)
+        changes.append(Change(code, start, end, text[start:end], ""))
     kept = []
     i = 0
     for m in breaks:
@@ -173,21 +205,22 @@ def _other_breaks_changes(text: str, options: LayoutOptions) -> list[Change]:
     return changes
 
 
-def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
-    """The changes for text whose only line break is ``\n``."""
+def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, str]]:
+    """The edits of text whose only line break is ``\n``, sorted: each deletes
+    ``text[start:end]``, as ``(start, end, code)``."""
     found = _NONBLANK.search(text)
     if found is None:  # no paragraph: every line goes
-        changes, pos = [], 0
+        edits, pos = [], 0
         for piece in text.splitlines(keepends=True):
-            changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+            edits.append((pos, pos + len(piece), "W105"))
             pos += len(piece)
-        return changes
-    changes: list[Change] = []
+        return edits
+    edits: list[tuple[int, int, str]] = []
     # Blank lines before the first paragraph go.
     begin = text.rfind("\n", 0, found.start()) + 1
     pos = 0
     for piece in text[:begin].splitlines(keepends=True):
-        changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+        edits.append((pos, pos + len(piece), "W105"))
         pos += len(piece)
     # So do the white space after the last paragraph, its line break and
     # every blank line after it.
@@ -196,19 +229,19 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
     if end < 0:
         end = len(text)
     if content_end < end:
-        changes.append(Change("W101", content_end, end, text[content_end:end], ""))
+        edits.append((content_end, end, "W101"))
     if end < len(text):
-        changes.append(Change("W105", end, end + 1, "\n", ""))
+        edits.append((end, end + 1, "W105"))
         pos = end + 1
         for piece in text[pos:].splitlines(keepends=True):
-            changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+            edits.append((pos, pos + len(piece), "W105"))
             pos += len(piece)
 
     first = _FIRST_INDENT.match(text, begin)
     if first:
-        changes.append(Change("W102", begin, first.end(), first.group(), ""))
+        edits.append((begin, first.end(), "W102"))
     for m in _INDENT.finditer(text, begin, end):
-        changes.append(Change("W102", m.start(1), m.end(), m.group(1), ""))
+        edits.append((m.start(1), m.end(), "W102"))
     # Line breaks that may be hard wraps: those sure to be joined (most of
     # them), and those ``_is_wrapped`` decides.
     sure: list[int] = []
@@ -222,7 +255,7 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
         body = text[line_start:at]
         kept = len(body.rstrip(HSPACE))
         if kept:  # white space on blank lines is the blank-run loop's
-            changes.append(Change("W101", line_start + kept, at, body[kept:], ""))
+            edits.append((line_start + kept, at, "W101"))
             if options.join_wrapped and _ENDS_WITH_HAN.search(body, 0, kept) and _HAN_AHEAD.match(text, at + 1):
                 wrap_candidates.append(at)
     for m in _BLANK_RUN.finditer(text, begin, end):
@@ -231,22 +264,22 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
         run = m.group()
         if run.count("\n") == 2:  # the common case: one blank line, holding white space
             if len(run) > 2:
-                changes.append(Change("W101", pos, m.end() - 1, run[1:-1], ""))
+                edits.append((pos, m.end() - 1, "W101"))
             continue
         for n, piece in enumerate(run[1:].splitlines(keepends=True)):
             if n == 0 or not options.collapse_blank_lines:
                 if len(piece) > 1:
-                    changes.append(Change("W101", pos, pos + len(piece) - 1, piece[:-1], ""))
+                    edits.append((pos, pos + len(piece) - 1, "W101"))
             else:
-                changes.append(Change("W105", pos, pos + len(piece), piece, ""))
+                edits.append((pos, pos + len(piece), "W105"))
             pos += len(piece)
     # CJK spaces and wraps are judged on the line as the output will have it:
     # a line joined to the one before is never a heading, and a wrap is judged
     # on the joined text without CJK spaces. Judging the input line instead
     # makes a second run join (or strip) what the first left alone. So the
     # wrap candidates are decided in order, carrying the joined text.
-    changes.extend(map(Change, repeat("W104"), sure, map(_PLUS_ONE, sure), repeat("\n"), repeat("")))
-    continued = set(map(_PLUS_ONE, sure))  # starts of lines joined to the line before
+    edits.extend([(at, at + 1, "W104") for at in sure])
+    continued = {at + 1 for at in sure}  # starts of lines joined to the line before
     carry, carry_len, carry_at = "", 0, -1
     keep = _keep(options)
     for at in sorted(wrap_candidates):
@@ -263,7 +296,7 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
         following_end = text.find("\n", at + 1)
         following = text[at + 1:following_end if following_end >= 0 else len(text)].strip(HSPACE)
         if _is_wrapped(wrap_line, following, options, wrap_len):
-            changes.append(Change("W104", at, at + 1, "\n", ""))
+            edits.append((at, at + 1, "W104"))
             continued.add(at + 1)
             carry, carry_len, carry_at = wrap_line, wrap_len, at
     if options.strip_cjk_spaces:
@@ -282,13 +315,12 @@ def _newline_changes(text: str, options: LayoutOptions) -> list[Change]:
                     if not strip:
                         strip = not _is_heading(text[line_start:line_end].strip(HSPACE), options)
                 if strip:
-                    changes.append(Change("W103", at, m.end(), m.group(), ""))
-    changes.sort(key=_start)
-    return changes
+                    edits.append((at, m.end(), "W103"))
+    edits.sort()
+    return edits
 
 
 _start = attrgetter("start")
-_PLUS_ONE = (1).__add__
 
 
 def _is_heading(line: str, options: LayoutOptions) -> bool:

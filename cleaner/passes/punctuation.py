@@ -16,25 +16,26 @@ inside Chinese text do not. Numbers (``1.86``, ``14:16``, ``2020/2/29``,
 never touched.
 
 One scan of one compiled pattern finds everything, so every change has its
-exact offset in the input, and a text with nothing to do costs one regex
-search. Cleaning is idempotent: the decisions do not depend on the width of
-the marks around.
+exact offset in the input (kept as plain lists, made Change objects only
+when read), and a text with nothing to do costs one regex search and the
+cheap hints for doubled runs. Cleaning is idempotent: the decisions do not
+depend on the width of the marks around.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
-from itertools import compress
-from operator import attrgetter, or_
+from operator import itemgetter
 from typing import Any
 
 from cleaner.chars import HSPACE, takes_no_space
-from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
+from cleaner.passes.base import Change, Code, Pass, PassResult
 
 STYLES = ("zh", "ascii", "keep")
 QUOTES = ("auto", "curly", "corner")
@@ -132,9 +133,11 @@ _STARTS_ZH = "－…"
 # these marks into the scan below costs more, for all the ones it rejects).
 _DOUBLED_SET = ",，;；:：、.。"
 _FULLWIDTH_DOUBLED = re.compile(f"[，；：、。][{HSPACE}]*[{_DOUBLED_SET}]")
-# The same, one pattern for each mark: five scans for a literal cost less than
-# one for a class of five.
-_FULLWIDTH_DOUBLED_AT = [re.compile(f"{mark}[{HSPACE}]*[{_DOUBLED_SET}]") for mark in "，。、；："]
+# Where a run may start, one pattern for each mark: five scans for a literal
+# cost less than one for a class of five, and one look at the next character
+# less than trying ``[{HSPACE}]*`` at every comma. (They say where a run may
+# be; the search above says where one is.)
+_FULLWIDTH_DOUBLED_HINTS = [re.compile(f"{mark}[{HSPACE}{_DOUBLED_SET}]") for mark in "，。、；："]
 # Between the marks of a run: the same spaces a widened mark takes with it, so
 # that ``,\u3000,`` collapses in one go rather than over two runs.
 # A run stops before an ellipsis written ``...`` (which becomes ``……`` of its own).
@@ -222,6 +225,22 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     ``traditional`` says the document is written in Traditional characters
     (for ``quotes = "auto"``).
     """
+    new, edits = _fixed(text, options, traditional)
+    return new, _changes_of(edits)
+
+
+# An edit is a list [code, start, end, before, after, detail], the fields of
+# a Change: a list costs a fraction of a Change to build, and the pipeline
+# only counts the codes (see PassResult). _take_spaces widens some.
+_CODE, _START_AT, _END_AT, _BEFORE, _AFTER = range(5)
+
+
+def _changes_of(edits: list[list]) -> list[Change]:
+    return [Change(*edit) for edit in edits]
+
+
+def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[str, list[list]]:
+    """``fix_punctuation`` with its changes as edits."""
     marks = _marks()
     style = options.style
     quotes = options.quotes
@@ -233,14 +252,14 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     extra = "".join(quote_map) + ("".join(marks.ascii) if style == "ascii" else "")
     candidates = _candidates(style, options.fullwidth_alnum, options.ideographic_indent, extra)
     positions: Iterable[int] = map(_START, candidates.finditer(text))
-    if options.collapse_doubled and any(pattern.search(text) for pattern in _FULLWIDTH_DOUBLED_AT):
+    if options.collapse_doubled and (first := _first_doubled(text)) >= 0:
         # Rare: merge in the doubled runs that start at a full-width mark.
-        positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text))})
+        positions = sorted({*positions, *(m.start() for m in _FULLWIDTH_DOUBLED.finditer(text, first))})
     zh = style == "zh"
     # Straight quotes become the configured style's quotes directly.
     double_quote = [quote_map.get(q, q) for q in marks.double_quote]
     single_quote = [quote_map.get(q, q) for q in marks.single_quote]
-    changes: list[Change] = []
+    changes: list[list] = []
     add = changes.append
     # Closing marks of pairs decided at their opening: position -> (mark, index of the opening change).
     pending: dict[int, tuple[str, int]] = {}
@@ -258,14 +277,14 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             if c != mark:
                 rule = "paren" if mark == marks.paren[1] else "double_quote" if mark == double_quote[1] \
                     else "single_quote"
-                add(Change("P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule))
+                add(["P105" if rule == "paren" else "P106", pos, pos + 1, c, mark, rule])
             continue
         # The commonest change (a third of them), a comma right after a Han
         # character and before neither a space nor a mark, in a few steps;
         # the general path below makes the same change.
         if c == "," and zh and pos and "\u4e00" <= text[pos - 1] <= "\u9fff" \
                 and text[pos + 1:pos + 2] not in _NOT_PLAIN_AFTER_COMMA:
-            add(Change(comma_code, pos, pos + 1, ",", comma_zh, comma_rule))
+            add([comma_code, pos, pos + 1, ",", comma_zh, comma_rule])
             skip = pos + 1
             continue
         if not zh and c == "." and (dots := _DOTS.match(text, pos)) is not None:
@@ -286,14 +305,14 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 if close > 0 and (line_end < 0 or close < line_end):
                     skip = close + 1
             elif c in quote_map:
-                add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+                add(["P401", pos, pos + 1, c, quote_map[c], quotes])
             elif style == "ascii" and c in marks.ascii:
                 pair = text[pos:pos + 2]
                 if pair in marks.ascii_multi:
                     skip = pos + 2
-                    add(Change("P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"))
+                    add(["P501", pos, skip, pair, marks.ascii_multi[pair], "ascii"])
                 else:
-                    add(Change("P501", pos, pos + 1, c, marks.ascii[c], "ascii"))
+                    add(["P501", pos, pos + 1, c, marks.ascii[c], "ascii"])
             elif c == "\u3000" or "０" <= c <= "ｚ":
                 skip = _width_or_indent(text, pos, options, add)
             continue
@@ -312,7 +331,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                     and (context == "before" or _word_after(text, end) != "h"):
                 continue
             # Spaces after a Chinese mark go with it: 你好, 世界 -> 你好，世界.
-            add(Change(code, pos, end, text[pos:end], zh_mark, rule))
+            add([code, pos, end, text[pos:end], zh_mark, rule])
             skip = end
         elif c in "!?":
             run = _STOPS.match(text, pos).group()
@@ -321,20 +340,20 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
                 continue
             zh_run = "".join(marks.single[x][0] for x in run)
-            add(Change(marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]))
+            add([marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]])
             skip = end
         elif c == ".":
             dots = _DOTS.match(text, pos)
             if dots is not None:
                 skip = dots.end()
                 if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                    add(Change("P107", pos, skip, dots.group(), marks.ellipsis, "ellipsis"))
+                    add(["P107", pos, skip, dots.group(), marks.ellipsis, "ellipsis"])
             elif pos >= 3 and text[pos - 3:pos].lower() == "www":
                 url = _URL_REST.match(text, pos + 1)
                 skip = url.end() if url else pos + 1
             elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
                     and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
-                add(Change("P109", pos, pos + 1, ".", marks.single["."][0], "period"))
+                add(["P109", pos, pos + 1, ".", marks.single["."][0], "period"])
         elif c == "(":
             body = _PAREN_BODY.match(text, pos + 1)
             if body is None:
@@ -344,7 +363,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             if not (_HAN_IN.search(inner) or _word_before(text, pos) == "h"
                     or (_LATIN.isdisjoint(inner) and _word_after(text, close_at + 1) == "h")):
                 continue
-            add(Change("P105", pos, pos + 1, "(", marks.paren[0], "paren"))
+            add(["P105", pos, pos + 1, "(", marks.paren[0], "paren"])
             if text[close_at] == ")":
                 pending[close_at] = (marks.paren[1], len(changes) - 1)
         elif c == '"':
@@ -355,16 +374,16 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 after = pos + 1 < n and _is_han(text[pos + 1])
                 before = pos > 0 and _is_han(text[pos - 1])
                 if after and not before:
-                    add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                    add(["P106", pos, pos + 1, '"', double_quote[0], "double_quote"])
                 elif before and not after:
-                    add(Change("P106", pos, pos + 1, '"', double_quote[1], "double_quote"))
+                    add(["P106", pos, pos + 1, '"', double_quote[1], "double_quote"])
                 continue
             close_at = body.end()
             # Only what touches the quotes counts: in {"key": "值"} a Han
             # character is near the first pair but not in or next to it.
             if _HAN_IN.search(body.group()) or (pos > 0 and _is_han(text[pos - 1])) \
                     or (close_at + 1 < n and _is_han(text[close_at + 1])):
-                add(Change("P106", pos, pos + 1, '"', double_quote[0], "double_quote"))
+                add(["P106", pos, pos + 1, '"', double_quote[0], "double_quote"])
                 pending[close_at] = (double_quote[1], len(changes) - 1)
             else:
                 # Keep the pair together: its closing quote must not open another.
@@ -378,7 +397,7 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
             inner = body.group()
             close_at = body.end()
             if _HAN_IN.search(inner) and _LATIN.isdisjoint(inner):
-                add(Change("P106", pos, pos + 1, "'", single_quote[0], "single_quote"))
+                add(["P106", pos, pos + 1, "'", single_quote[0], "single_quote"])
                 pending[close_at] = (single_quote[1], len(changes) - 1)
             else:
                 pending[close_at] = ("'", -1)
@@ -393,16 +412,16 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
                 continue
             skip = run.end()
             if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                add(Change("P108", pos, skip, run.group(), marks.dash, "dash"))
+                add(["P108", pos, skip, run.group(), marks.dash, "dash"])
         elif c == "…":
             run = _ELLIPSES.match(text, pos).group()
             skip = pos + len(run)
             if len(run) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
-                add(Change("P107", pos, skip, run, marks.ellipsis, "ellipsis"))
+                add(["P107", pos, skip, run, marks.ellipsis, "ellipsis"])
         elif c == "\u3000" or "０" <= c <= "ｚ":
             skip = _width_or_indent(text, pos, options, add)
         elif c in quote_map:
-            add(Change("P401", pos, pos + 1, c, quote_map[c], quotes))
+            add(["P401", pos, pos + 1, c, quote_map[c], quotes])
     if pending:
         # A pair whose closing mark was skipped (inside a URL, say): undo its opening.
         orphans = {index for _, index in pending.values() if index >= 0}
@@ -410,52 +429,73 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
     if not changes:
         return text, []
     _take_spaces(text, changes)
-    return apply_changes(text, changes), changes
+    out = []
+    pos = 0
+    for edit in changes:
+        out.append(text[pos:edit[_START_AT]])
+        out.append(edit[_AFTER])
+        pos = edit[_END_AT]
+    out.append(text[pos:])
+    return "".join(out), changes
 
 
-def _take_spaces(text: str, changes: list[Change]) -> None:
+def _first_doubled(text: str) -> int:
+    """Where the first match of ``_FULLWIDTH_DOUBLED`` starts, or -1.
+
+    Found from the hints: the first match starts a hint (a match of a hint
+    covering its start would start at a mark followed by a mark, a match
+    before it), so the hints before the first match found so far are tried.
+    """
+    first = len(text)
+    for pattern in _FULLWIDTH_DOUBLED_HINTS:
+        for hint in pattern.finditer(text, 0, first + 1):
+            if _FULLWIDTH_DOUBLED.match(text, hint.start()):
+                first = hint.start()
+                break
+    return first if first < len(text) else -1
+
+
+def _take_spaces(text: str, changes: list[list]) -> None:
     """The white space rule (``cleaner.chars``) around the marks made Chinese.
 
     A change whose new mark is Chinese takes the spaces between it and a
     Chinese character or mark on either side (as it will be once every change
     is made), so that a second run of the layout pass finds nothing to strip.
     """
-    # Only changes with a space beside them need a look: picked out in C.
-    padded = text + "\n"
-    starts = list(map(_START_OF, changes))
-    spaced = map(or_, map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_MINUS_ONE, starts))),
-                 map(_HSPACE_SET.__contains__, map(padded.__getitem__, map(_END_OF, changes))))
+    # Only changes with a space beside them need a look. (A plain loop: the
+    # same test made in C through map() over method wrappers costs more.)
+    spaces = _HSPACE_SET
+    n = len(text)
     last = len(changes) - 1
-    for i in compress(range(len(changes)), spaced):
-        change = changes[i]
-        after = change.after
+    for i, change in enumerate(changes):
+        start, end = change[_START_AT], change[_END_AT]
+        if not (start and text[start - 1] in spaces or end < n and text[end] in spaces):
+            continue
+        after = change[_AFTER]
         if not after:
             continue
-        start, end = change.start, change.end
-        prev_end = changes[i - 1].end if i else 0
+        prev_end = changes[i - 1][_END_AT] if i else 0
         if start > prev_end and text[start - 1] in HSPACE and takes_no_space(after[0]):
             s = start - 1
             while s > prev_end and text[s - 1] in HSPACE:
                 s -= 1
-            left = changes[i - 1].after[-1:] if i and changes[i - 1].end == s else text[s - 1:s]
+            left = changes[i - 1][_AFTER][-1:] if i and changes[i - 1][_END_AT] == s else text[s - 1:s]
             if takes_no_space(left):
-                change.before = text[s:end]
-                change.start = start = s
-        limit = starts[i + 1] if i < last else len(text)
+                change[_BEFORE] = text[s:end]
+                change[_START_AT] = start = s
+        limit = changes[i + 1][_START_AT] if i < last else n
         if end < limit and text[end] in HSPACE and takes_no_space(after[-1]):
             e = end + 1
             while e < limit and text[e] in HSPACE:
                 e += 1
-            right = changes[i + 1].after[:1] if i < last and starts[i + 1] == e else text[e:e + 1]
+            right = changes[i + 1][_AFTER][:1] if i < last and changes[i + 1][_START_AT] == e else text[e:e + 1]
             if takes_no_space(right):
-                change.before = text[start:e]
-                change.end = e
+                change[_BEFORE] = text[start:e]
+                change[_END_AT] = e
 
 
-_START_OF = attrgetter("start")
-_END_OF = attrgetter("end")
-_MINUS_ONE = (-1).__add__
 _HSPACE_SET = frozenset(HSPACE)
+_FIRST = itemgetter(0)
 
 
 def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> int:
@@ -466,13 +506,13 @@ def _width_or_indent(text: str, pos: int, options: PunctuationOptions, add) -> i
         if text[line_start:pos].strip(" \t"):
             return pos + 1  # inside a line: not indentation
         end = _INDENT.match(text, pos).end()
-        add(Change("P202", line_start, end, text[line_start:end], "", "ideographic_indent"))
+        add(["P202", line_start, end, text[line_start:end], "", "ideographic_indent"])
         return end
     run = _WIDTH.match(text, pos) if options.fullwidth_alnum else None
     if run is None:
         return pos + 1
     before = run.group()
-    add(Change("P201", pos, run.end(), before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"))
+    add(["P201", pos, run.end(), before, before.translate(_FULLWIDTH_ALNUM), "fullwidth"])
     return run.end()
 
 
@@ -483,7 +523,7 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
     if not marks_run.strip("." + HSPACE) or "..." in marks_run:
         return False  # .. or 1..10, or an ellipsis after a mark: left as they are
     if len(marks_run) >= 3 and marks_run.count("。") == len(marks_run):
-        add(Change("P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"))
+        add(["P107", start, end, marks_run, "..." if ascii_style else marks.ellipsis, "ellipsis"])
         return True
     if any(c in marks.same for c in marks_run):
         # With ASCII in it, the run must be in Chinese context (a::b stays).
@@ -494,7 +534,7 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
         best = marks.ascii.get(best, best)
     if best == marks_run:
         return False
-    add(Change("P301", start, end, marks_run, best, "doubled"))
+    add(["P301", start, end, marks_run, best, "doubled"])
     return True
 
 
@@ -523,4 +563,10 @@ class Punctuation(Pass):
         traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
         if doc.title:  # taken from the text by an earlier pass: the same conventions
             doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
-        return PassResult(*fix_punctuation(text, self.options, traditional))
+        new, edits = _fixed(text, self.options, traditional)
+        if not edits:
+            return PassResult(text)
+        # The changes only when read (explain, check): the pipeline counts codes.
+        codes: dict[str, int] = {}
+        _count_elements(codes, map(_FIRST, edits))
+        return PassResult(new, partial(_changes_of, edits), codes=codes)
