@@ -723,23 +723,31 @@ def _drop_repeats(lines: _Lines, options: BoilerplateOptions, title: str | None)
 def _drop_batch_repeats(lines: _Lines, stats: LineStats, options: BoilerplateOptions) -> None:
     minimum = options.batch_min_chars
     contents = lines.contents
-    hot = {i for i, content in enumerate(contents) if len(key := line_key(content)) >= minimum and key in stats}
-    if not hot:
-        return
     made = lines.made
     live = [i for i, content in enumerate(contents) if content and (i not in made or made[i].mark is None)]
-    frequent = [i for i in live if i in hot]
-    if not frequent:
-        return
+    # A line is hashed only where its answer matters (hashing is most of this
+    # step): lines that are not running text, and the edges walked in to the
+    # first line that is not frequent.
+    known: dict[int, bool] = {}
+
+    def frequent(i: int) -> bool:
+        answer = known.get(i)
+        if answer is None:
+            key = line_key(contents[i])
+            answer = known[i] = len(key) >= minimum and key in stats
+        return answer
+
     # Frequent running text goes only from the edges of the document (a footer, a
     # standing intro); in the middle of the article it is syndicated text and stays.
     edge: set[int] = set()
     for sequence in (live, live[::-1]):
         for i in sequence:
-            if i not in hot:
+            if not frequent(i):
                 break
             edge.add(i)
-    drop = [i for i in frequent if i in edge or not is_body(contents[i])]
+    drop = [i for i in live if i in edge or (not is_body(contents[i]) and frequent(i))]
+    if not drop:
+        return
     dropped = set(drop)
     if not any(is_body(contents[i]) for i in live if i not in dropped) and \
             any(is_body(contents[i]) for i in drop):
