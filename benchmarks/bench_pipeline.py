@@ -179,8 +179,9 @@ def measure_baseline(corpus: Path) -> dict:
 
 
 def measure_command(argv: list[str]) -> dict:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"bench: {' '.join(argv)} failed: {proc.stderr.decode(errors='replace')[-2000:]}")
@@ -213,8 +214,9 @@ def _in_subprocess(kind: str, *args: str, python: str | None = None) -> dict:
 
 
 def _cleaner_argv() -> list[str]:
-    script = Path(sys.executable).parent / "cleaner"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cleaner"]
+    # The code of this checkout, not whatever `cleaner` is installed: the
+    # in-process rows measure this tree, so must the commands (see measure_command).
+    return [sys.executable, "-m", "cleaner"]
 
 
 # -- the reimplementation baseline in a throwaway venv ---------------------
@@ -258,6 +260,9 @@ def main() -> None:
     args = parser.parse_args()
 
     corpus = build_corpus(args.size_mb, args.seed)
+    # Bytecode, as `pip install` writes it: start-up must not count compiling
+    # the sources (with PYTHONDONTWRITEBYTECODE set, every process would).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cleaner")], check=True)
     sys.path.insert(0, str(ROOT))
     from cleaner.config import Config
 

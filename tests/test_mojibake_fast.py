@@ -28,6 +28,7 @@ def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, spli
     characters the page holds and characters it lacks, doubled ones included;
     also once a long page has every pair counted instead of split per look."""
     monkeypatch.setattr(charlm.LazyDocumentBigrams, "_SPLIT_BUDGET", split_budget)
+    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_LONG_PAGE", 0)  # every test page is long
     lm = charlm.load()
     texts = list(damaged_texts(shared).values()) + precheck_texts(shared)[4:40]
     texts += ["中中中國\n國中中", "哈哈哈哈", "中\n中中\n"]

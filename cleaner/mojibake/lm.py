@@ -317,10 +317,15 @@ class LazyDocumentBigrams:
     """
 
     # Each look splits the whole page: a long page (a book, a site in one
-    # record) is asked about thousands of characters. Counting every pair once
-    # costs about as much as 150 splits (a 1M-character page: 140 ms against
-    # 0.4-1.5 ms a split), so after that many looks every pair is counted.
+    # record) is asked about thousands of characters, and the looks grow with
+    # its length squared. Counting every pair once costs about as much as 150
+    # splits of a long page (a 1M-character page: 140 ms against 0.4-1.5 ms a
+    # split), so after that many looks a long page has every pair counted. A
+    # page of news size never is: there a split costs microseconds and building
+    # the tables of all pairs costs more than all its looks (measured: twice the
+    # whole pass on the benchmark corpus).
     _SPLIT_BUDGET = 150
+    _LONG_PAGE = 50_000  # characters of Han runs
 
     def __init__(self, text: str, lm: CharLM, min_count: int = 2):
         self._text, self._lm, self._min_count = text, lm, min_count
@@ -359,9 +364,7 @@ class LazyDocumentBigrams:
         if c == "\n":
             return {}
         runs = self._han_runs()
-        if self._by_first is None:
-            # Each look scans the page: on a long one, once the looks have
-            # cost more than counting every pair once, every pair is counted.
+        if self._by_first is None and len(runs) >= self._LONG_PAGE:
             self._scanned += 1
             if self._scanned > self._SPLIT_BUDGET:
                 self._count_all()
