@@ -376,25 +376,28 @@ def _doc_window_candidates(pair: bytes, prev: str, window_end: str, lm: CharLM, 
     pair the document's score is the model's, to the last bit)."""
     firsts, seconds = _vanished_firsts(pair[0]), _vanished_seconds(pair[1])
     first_scores, second_scores = _model_half_scores(pair, prev, window_end, lm)
-    after_prev = cache.after(prev)
-    if after_prev:
-        index = _index(firsts)
-        known = [a for a in after_prev if a in index]
-        if known:
-            first_scores = list(first_scores)
-            for a in known:
-                first_scores[index[a]] = lm.score(prev + a, cache)
+    first_scores = _rescored(first_scores, firsts, cache.after(prev), lambda a: lm.score(prev + a, cache))
     before_end = cache.before(window_end) if window_end else None
-    if before_end:
-        index = _index(seconds)
-        known = [b for b in before_end if b in index]
-        if known:
-            second_scores = list(second_scores)
-            for b in known:
-                second_scores[index[b]] = lm.score(b + window_end, cache)
+    second_scores = _rescored(second_scores, seconds, before_end, lambda b: lm.score(b + window_end, cache))
     firsts = _by_score(firsts, first_scores)[:13]
     seconds = _by_score(seconds, second_scores)[:5]
     return [(a, b) for a in firsts for b in seconds]
+
+
+def _rescored(scores: list[float], halves: tuple[str, ...], recurring, score_of) -> list[float]:
+    """``scores`` of ``halves``, with each half that the page pairs with the
+    window's character (``recurring``) scored again by ``score_of`` (a copy
+    when any is: the model's scores are remembered)."""
+    if not recurring:
+        return scores
+    index = _index(halves)
+    known = [c for c in recurring if c in index]
+    if not known:
+        return scores
+    scores = list(scores)
+    for c in known:
+        scores[index[c]] = score_of(c)
+    return scores
 
 
 @lru_cache(maxsize=4096)
