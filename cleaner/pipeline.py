@@ -9,7 +9,6 @@ shipped to multiprocessing, ``datasets.map`` or Ray workers.
 from __future__ import annotations
 
 import re
-from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +20,7 @@ from cleaner.config import Config, config_from_mapping, load_config
 from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.passes import Pass, PassResult, pass_class
+from cleaner.passes.base import count_codes
 
 _code_of = attrgetter("code")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -169,9 +169,7 @@ class Pipeline:
             result = p.apply(text, doc)
             codes = result.codes
             if codes is None and result.changes:
-                # Counted by code in C (a document can have thousands of changes), then named.
-                codes = {}
-                _count_elements(codes, map(_code_of, result.changes))
+                codes = count_codes(result.changes, _code_of)
             if codes:
                 kinds = kinds_of[i]
                 for code, n in codes.items():

@@ -10,8 +10,10 @@ Every change names a stable code (see ``Code``) so ``clean`` can count fixes,
 from __future__ import annotations
 
 import dataclasses
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -67,6 +69,13 @@ class PassResult:
         # Counts that are not one-change-per-edit (e.g. characters converted by OpenCC).
         self.counts = {} if counts is None else counts
         self.codes = codes
+
+    @classmethod
+    def deferred(cls, text: str, edits: list, code_of: Callable[[Any], str],
+                 build: Callable[[list], list[Change]]) -> PassResult:
+        """``text`` with its changes kept as the pass's own cheap ``edits``:
+        their codes counted now, the changes built by ``build(edits)`` when read."""
+        return cls(text, partial(build, edits), codes=count_codes(edits, code_of))
 
     @property
     def changes(self) -> list[Change]:
@@ -132,6 +141,14 @@ def _default_of(f: dataclasses.Field) -> Any:
     if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
         return f.default_factory()  # type: ignore[misc]
     return None
+
+
+def count_codes(items: Iterable, code_of: Callable[[Any], str]) -> dict[str, int]:
+    """How many of ``items`` have each finding code, counted in C (a document
+    can have thousands of changes)."""
+    codes: dict[str, int] = {}
+    _count_elements(codes, map(code_of, items))
+    return codes
 
 
 def apply_changes(text: str, changes: Iterable[Change]) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from dataclasses import dataclass
 from functools import cache, partial
 from operator import attrgetter, itemgetter
@@ -128,9 +127,7 @@ class Layout(Pass):
         if not edits:
             return PassResult(text)
         # The changes only when read (explain, check): the pipeline counts codes.
-        codes: dict[str, int] = {}
-        _count_elements(codes, map(_THIRD, edits))
-        return PassResult(_deleted(text, edits), partial(_changes_of, text, edits), codes=codes)
+        return PassResult.deferred(_deleted(text, edits), edits, _THIRD, partial(_changes_of, text))
 
 
 def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str, list[Change]]:

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from importlib import resources
 from operator import itemgetter
 from typing import Any
@@ -567,6 +566,4 @@ class Punctuation(Pass):
         if not edits:
             return PassResult(text)
         # The changes only when read (explain, check): the pipeline counts codes.
-        codes: dict[str, int] = {}
-        _count_elements(codes, map(_FIRST, edits))
-        return PassResult(new, partial(_changes_of, edits), codes=codes)
+        return PassResult.deferred(new, edits, _FIRST, _changes_of)
