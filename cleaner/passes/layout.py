@@ -48,16 +48,16 @@ def _cjk_space(lead: str) -> re.Pattern:
 
 _CJK_SPACE = _cjk_space(f"[{HSPACE}]")
 _CJK_SPACE_AT = [(space, _cjk_space(re.escape(space))) for space in HSPACE]
-_ENDS_WITH_HAN = re.compile(f"[{HAN}]$")
-_STARTS_WITH_HAN = re.compile(f"^[{HAN}]")
 # What makes a line a sentence rather than a heading. A ``.`` counts where the
 # punctuation pass may make it ``。`` (after a Chinese character or a closing
 # mark, before a space, a closing mark or the end) and ``...`` as the ``……``
 # it may become: the answer must be the same before and after that pass, or a
 # second run strips the spaces of a line the first took for a heading.
+# (Each branch starts with a character of one class, so the engine scans for
+# that class in C rather than trying the branches at every character.)
 _SENTENCE_PUNCT = re.compile(
     f"[{re.escape(SENTENCE_END)}，,、：:]"
-    f"|\\.\\.\\.|(?<=[{HAN}{CLOSERS}\"'])\\.(?=[{HSPACE}{CLOSERS}\"']|$)"
+    f"|\\.(?:\\.\\.|(?<=[{HAN}{CLOSERS}\"']\\.)(?=[{HSPACE}{CLOSERS}\"']|$))"
 )
 _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
 # Straight quotes count as openers: the punctuation pass makes each an opening
@@ -253,7 +253,7 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
         kept = len(body.rstrip(HSPACE))
         if kept:  # white space on blank lines is the blank-run loop's
             edits.append((line_start + kept, at, "W101"))
-            if options.join_wrapped and _ENDS_WITH_HAN.search(body, 0, kept) and _HAN_AHEAD.match(text, at + 1):
+            if options.join_wrapped and _is_han(body[kept - 1]) and _HAN_AHEAD.match(text, at + 1):
                 wrap_candidates.append(at)
     for m in _BLANK_RUN.finditer(text, begin, end):
         # The first blank line of the run stays (a paragraph break), emptied.
@@ -377,7 +377,7 @@ def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int |
     whole line when ``line`` is only its tail (see ``_joined``).
     """
     length = len(line) if length is None else length
-    if not (_ENDS_WITH_HAN.search(line) and _STARTS_WITH_HAN.search(following)):
+    if not (line and following and _is_han(line[-1]) and _is_han(following[0])):
         return False
     if length < options.wrap_min or length <= options.heading_max and not _SENTENCE_PUNCT.search(line):
         return False
@@ -388,9 +388,16 @@ def _is_wrapped(line: str, following: str, options: LayoutOptions, length: int |
         return False
     if length > options.heading_max:
         return True
-    opened = sum(line.count(ch) for ch in _OPENERS)
-    closed = sum(line.count(ch) for ch in CLOSERS)
+    opened = sum(map(line.count, _OPENERS))
+    closed = sum(map(line.count, CLOSERS))
     return opened > closed
+
+
+def _is_han(char: str) -> bool:
+    """Is ``char`` in ``HAN``? (A regex search for ``[HAN]$`` tries every
+    character of the line.)"""
+    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
+            or "\U00020000" <= char <= "\U0003134f")
 
 
 def _spaced_tail(line: str) -> bool:
