@@ -27,9 +27,10 @@ import difflib
 import json
 import re
 from bisect import bisect_right
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from importlib import resources
 from itertools import accumulate
 from typing import NamedTuple
@@ -62,11 +63,15 @@ class ScriptOptions:
             raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {self.target!r}")
 
 
+def _bmp(chars: str) -> str:
+    # Characters outside the BMP would make a class a list scanned one by
+    # one (15 MB/s instead of 900): keep them out, or as one range.
+    return "".join(c for c in chars if ord(c) < 0x10000)
+
+
 def _members(chars: str, rare: str = "") -> str:
     """The inside of a character class of ``chars`` (and the ranges ``rare``)."""
-    # Characters outside the BMP would make the class a list scanned one by
-    # one (15 MB/s instead of 900): keep them out, or as one range.
-    return re.escape("".join(c for c in chars if ord(c) < 0x10000)) + rare
+    return re.escape(_bmp(chars)) + rare
 
 
 def _charset(chars: str, rare: str = "") -> re.Pattern:
@@ -97,6 +102,16 @@ class ScriptTables:
     @cached_property
     def votes(self) -> dict[str, re.Pattern]:  # Traditional standard -> its variant characters
         return {name: _charset(chars) for name, chars in self.data["votes"].items()}
+
+    # The characters of each standard's class (those in the BMP, as the class
+    # has them), and one class of them all, for counting the three in one scan.
+    @cached_property
+    def vote_sets(self) -> dict[str, frozenset[str]]:
+        return {name: frozenset(_bmp(chars)) for name, chars in self.data["votes"].items()}
+
+    @cached_property
+    def variants(self) -> re.Pattern:
+        return _charset("".join(self.data["votes"].values()))
 
     @cached_property
     def han(self) -> re.Pattern:
@@ -200,7 +215,10 @@ def _detect_in_sample(text: str) -> str | None:
             # them to Simplified is a no-op either way.
             return "hans"
         return None
-    votes = {name: len(pattern.findall(text)) for name, pattern in t.votes.items()}
+    # One scan for the characters of every standard, then each one's count.
+    found: dict[str, int] = {}
+    _count_elements(found, t.variants.findall(text))
+    votes = {name: sum(n for char, n in found.items() if char in chars) for name, chars in t.vote_sets.items()}
     best = max(votes.values())
     if best == 0 or votes["hant"] == best:
         return "hant"
@@ -432,11 +450,21 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
     ``start``: no line before this offset needs a "lines" step (the pass has
     searched that far already).
     """
+    new, runs, changed, source = _converted(text, options, converter, source, start)
+    return new, _changes(text, new, runs, options.target), source, changed
+
+
+def _converted(text: str, options: ScriptOptions,
+               converter: Callable[[str], Callable[[str], str] | None] | None,
+               source: str | None, start: int = 0) -> tuple[str, list[tuple[int, int, int, int]], int, str | None]:
+    """``fix_script`` without its changes: the converted text, the spans
+    ``(start, end, new_start, new_end)`` that differ, the number of
+    characters converted and the source script."""
     if source is None:
         source = detect_script(text)
     steps = plan(source, options.target, options.phrases)
     if not steps:
-        return text, [], source, 0
+        return text, [], 0, source
     if converter is None:
         from cleaner.opencc_compat import make_converter
 
@@ -446,28 +474,28 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
         # character of the other family are converted, and compared.
         convert = converter(steps[0].config)
         if convert is None:
-            return text, [], source, 0
+            return text, [], 0, source
         new, runs, changed = _convert_lines(text, _line_trigger(steps[0].config, options.target), convert, start)
         if not runs:
-            return text, [], source, 0
-    else:
-        new = run_plan(text, steps, converter, options.target)
-        if new == text:
-            return text, [], source, 0
-        runs, changed = changed_runs(text, new)
-    to_traditional = options.target in TRADITIONAL
+            return text, [], 0, source
+        return new, runs, changed, source
+    new = run_plan(text, steps, converter, options.target)
+    if new == text:
+        return text, [], 0, source
+    runs, changed = changed_runs(text, new)
+    return new, runs, changed, source
+
+
+def _changes(text: str, new: str, runs: list[tuple[int, int, int, int]], target: str) -> list[Change]:
+    if target not in TRADITIONAL:
+        return [Change("S101", a0, a1, text[a0:a1], new[b0:b1], target) for a0, a1, b0, b1 in runs]
     simplified = tables().simplified
     changes = []
     for a0, a1, b0, b1 in runs:
         before = text[a0:a1]
-        if not to_traditional:
-            code = "S101"
-        elif simplified.search(before):
-            code = "S102"
-        else:
-            code = "S103"
-        changes.append(Change(code, a0, a1, before, new[b0:b1], options.target))
-    return new, changes, source, changed
+        code = "S102" if simplified.search(before) else "S103"
+        changes.append(Change(code, a0, a1, before, new[b0:b1], target))
+    return changes
 
 
 class _RegionalToSimplified:
@@ -557,13 +585,19 @@ class Script(Pass):
                 # Traditional character and conversion no line to convert.
                 return self._already_simplified(text, doc)
         source = detect_script(text, title)
-        new, changes, source, changed = fix_script(text, self.options, self.converter, source, start)
+        new, runs, changed, source = _converted(text, self.options, self.converter, source, start)
         # The title and the metadata an earlier pass took from the text are in
         # the same script as the text: one record, one script.
         if title:
-            doc.title = fix_script(title, self.options, self.converter, source)[0]
+            doc.title = _converted(title, self.options, self.converter, source)[0]
         self._finish(doc, source)
-        return PassResult(new, changes, {"script_chars": changed} if changed else {})
+        counts = {"script_chars": changed} if changed else {}
+        target = self.options.target
+        if target in TRADITIONAL or not runs:
+            return PassResult(new, _changes(text, new, runs, target), counts)
+        # One change per run, all of one code: counted now, built when read
+        # (explain, check), not for every converted document.
+        return PassResult(new, partial(_changes, text, new, runs, target), counts, {"S101": len(runs)})
 
     def _already_simplified(self, text: str, doc) -> PassResult:
         source = "hans" if tables().han.search(_sample(text, doc.title)) else None
@@ -576,7 +610,7 @@ class Script(Pass):
         han = tables().han
         for key, value in doc.meta.items():
             if isinstance(value, str) and han.search(value):
-                doc.meta[key] = fix_script(value, self.options, self.converter, source)[0]
+                doc.meta[key] = _converted(value, self.options, self.converter, source)[0]
         for step in plan(source, self.options.target, self.options.phrases):
             if self._converters.get(step.config, True) is None:
                 doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
