@@ -28,7 +28,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
 from importlib import resources
@@ -265,12 +265,18 @@ def plan(source: str | None, target: str, phrases: bool = False) -> list[Step]:
     return [*(Step(c, "all") for c in variants), Step(from_simplified, "lines")]
 
 
+@cache
+def _steps(source: str | None, target: str, phrases: bool) -> tuple[Step, ...]:
+    """``plan``, made once per combination (every document asks for it)."""
+    return tuple(plan(source, target, phrases))
+
+
 # Used when the installed binding lacks a configuration (the reimplementation
 # has no tw2t, hk2t, hk2sp, s2hkp): the nearest one, or None to skip the step.
 FALLBACK = {"hk2sp": "hk2s", "s2hkp": "s2hk", "tw2sp": "tw2s", "s2twp": "s2tw"}
 
 
-def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None],
+def run_plan(text: str, steps: Sequence[Step], converter: Callable[[str], Callable[[str], str] | None],
              target: str = "hans") -> str:
     """Apply ``steps``; ``converter(config)`` gives a converter or None to skip."""
     for step in steps:
@@ -462,7 +468,7 @@ def _converted(text: str, options: ScriptOptions,
     characters converted and the source script."""
     if source is None:
         source = detect_script(text)
-    steps = plan(source, options.target, options.phrases)
+    steps = _steps(source, options.target, options.phrases)
     if not steps:
         return text, [], 0, source
     if converter is None:
@@ -611,7 +617,7 @@ class Script(Pass):
         for key, value in doc.meta.items():
             if isinstance(value, str) and han.search(value):
                 doc.meta[key] = _converted(value, self.options, self.converter, source)[0]
-        for step in plan(source, self.options.target, self.options.phrases):
+        for step in _steps(source, self.options.target, self.options.phrases):
             if self._converters.get(step.config, True) is None:
                 doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
         doc.script_in = source
