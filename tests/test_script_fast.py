@@ -20,6 +20,7 @@ from cleaner.passes.script import (
     _line_trigger,
     _sample,
     changed_runs,
+    detect_script,
     fix_script,
     tables,
 )
@@ -190,3 +191,26 @@ def test_deferred_changes_are_the_core_changes(shared, target):
                 assert codes == count_codes(changes, attrgetter("code"))
             converted += bool(changes)
     assert converted > 20
+
+
+def test_detection_from_the_first_trigger_is_detection(shared):
+    """The pass tells detection where the first Traditional character of the
+    text can be (what it skipped to): the same answer as reading it all,
+    with and without titles, short and long, a title longer than the head."""
+    skip = _line_trigger("t2s", "hans")
+    s2tw = make_converter("s2tw")
+    seen = set()
+    for i, text in enumerate(real_texts(shared)):
+        lines = text.split("\n")
+        mixed = "\n".join(s2tw(line) if n % 7 == i % 7 else line for n, line in enumerate(lines))
+        traditional = s2tw(text)
+        # Traditional only in the middle of the sample, after Latin text.
+        middle = "x" * 2000 + traditional[:250] + "x" * 1750
+        for variant in (text, mixed, mixed[:1990], mixed[:2001], traditional[:3000], middle):
+            for title in (None, "", "標題", "标题", traditional[:40], "长" * 1600, "國" * 1600):
+                first = skip(variant).end()
+                answer = plain_detection(_sample(variant, title))
+                assert detect_script(variant, title) == answer
+                assert detect_script(variant, title, first) == answer
+                seen.add(answer)
+    assert seen >= {"hans", "tw"}

@@ -187,19 +187,32 @@ def _sample(text: str, title: str | None = None) -> str:
     return piece(0, SAMPLE_HEAD) + "\n" + piece(middle, middle + SAMPLE_MIDDLE)
 
 
-def detect_script(text: str, title: str | None = None) -> str | None:
+def detect_script(text: str, title: str | None = None, plain: int = 0) -> str | None:
     """``hans``, ``hant``, ``tw``, ``hk``, or None for a text without Chinese.
 
-    A ``title`` is read as the text's first line.
+    A ``title`` is read as the text's first line. ``text[:plain]`` is known to
+    hold no Traditional character (the pass has searched it already).
     """
-    return _detect_in_sample(_sample(text, title))
+    sample = _sample(text, title)
+    title_end = len(title) + 1 if title else 0
+    # Where the sample's copy of text[:plain] ends: it starts the sample after
+    # the title (see _sample).
+    if title_end + len(text) <= SAMPLE_HEAD + SAMPLE_MIDDLE:  # the sample is all of it
+        plain_end = title_end + plain
+    else:
+        plain_end = title_end + min(plain, max(SAMPLE_HEAD - title_end, 0))
+    return _detect_in_sample(sample, title_end, plain_end)
 
 
-def _detect_in_sample(text: str) -> str | None:
+def _detect_in_sample(text: str, plain_from: int = 0, plain_end: int = 0) -> str | None:
+    """Detection on a sample whose ``text[plain_from:plain_end]`` holds no
+    Traditional character."""
     t = tables()
     # Most texts are in one script only: a search (no match objects) settles
     # it, or the head of the sample when one script clearly leads there.
-    if t.traditional.search(text) is None:
+    search = t.traditional.search
+    in_title = search(text, 0, plain_from) if plain_from else None
+    if in_title is None and search(text, max(plain_end, plain_from)) is None:
         traditional = simplified = 0
     else:
         head = text[:SAMPLE_QUICK]
@@ -590,7 +603,7 @@ class Script(Pass):
                 # Already Simplified, or no Chinese: detection would find no
                 # Traditional character and conversion no line to convert.
                 return self._already_simplified(text, doc)
-        source = detect_script(text, title)
+        source = detect_script(text, title, start)
         new, runs, changed, source = _converted(text, self.options, self.converter, source, start)
         # The title and the metadata an earlier pass took from the text are in
         # the same script as the text: one record, one script.
