@@ -384,6 +384,7 @@ class _WorkerPool:
 
     def __init__(self, config: Config, workers: int, warm_up: bool = False, scan: bool = False):
         self.window = workers * 3
+        self.workers = workers
         context, pipeline = _start_method(config, warm_up, scan)
         with shielded():
             self.board = context.RawArray("q", 2 * workers)
@@ -392,9 +393,13 @@ class _WorkerPool:
                                                 initargs=(pipeline, self.board, counter))
 
     def submit(self, function, first: int, chunk: list[Item]):
+        # Only a submit that may start a worker needs the extra wake-up (a
+        # write to a pipe and a switch to the pool's thread, for every chunk).
+        processes = getattr(self.executor, "_processes", None)
+        starting = processes is None or len(processes) < self.workers
         with shielded():  # submit starts worker processes
             future = self.executor.submit(function, first, chunk)
-            wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None)
+            wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None) if starting else None
             if wakeup is not None:
                 with contextlib.suppress(Exception):
                     wakeup.wakeup()
