@@ -268,7 +268,8 @@ def wants_line_stats(config: Config) -> bool:
 
 def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
     try:
-        return sorted(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
+        # (In any order: a count is a sum.)
+        return list(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
     except Exception:  # a bad input is reported by the cleaning scan, not here
         return []
 
