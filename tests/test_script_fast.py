@@ -19,6 +19,7 @@ from cleaner.passes.script import (
     _difference_mask,
     _line_trigger,
     _sample,
+    _sample_has_han,
     changed_runs,
     detect_script,
     fix_script,
@@ -214,3 +215,20 @@ def test_detection_from_the_first_trigger_is_detection(shared):
                 assert detect_script(variant, title, first) == answer
                 seen.add(answer)
     assert seen >= {"hans", "tw"}
+
+
+def test_han_in_the_head_is_han_in_the_sample(shared):
+    """The pass looks for a Chinese character in the head of the text before
+    building the sample: the same answer as the sample's, Han only in the
+    middle or in a long title included."""
+    han = tables().han
+    texts = real_texts(shared)[:30]
+    texts += ["x" * 5000, "x" * 2500 + "中" + "x" * 2500, "x" * 1400 + "中" + "x" * 3000, "x" * 1499 + "中",
+              "x" * 1800 + "中" + "x" * 3000]  # the last: Han in neither the head nor the middle
+    found = 0
+    for text in texts:
+        for title in (None, "", "标题", "t" * 120, "t" * 1600, "中" * 3, "t" * 1590 + "中"):
+            answer = han.search(_sample(text, title)) is not None
+            assert _sample_has_han(text, title) == answer, (text[:20], title)
+            found += answer
+    assert found > 100

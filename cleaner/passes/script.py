@@ -187,6 +187,14 @@ def _sample(text: str, title: str | None = None) -> str:
     return piece(0, SAMPLE_HEAD) + "\n" + piece(middle, middle + SAMPLE_MIDDLE)
 
 
+def _sample_has_han(text: str, title: str | None = None) -> bool:
+    """Whether ``_sample(text, title)`` holds a Chinese character, without
+    copying the sample when the head of the text, always in it, holds one."""
+    han = tables().han
+    head = max(SAMPLE_HEAD - (len(title) + 1 if title else 0), 0)
+    return han.search(text, 0, head) is not None or han.search(_sample(text, title)) is not None
+
+
 def detect_script(text: str, title: str | None = None, plain: int = 0) -> str | None:
     """``hans``, ``hant``, ``tw``, ``hk``, or None for a text without Chinese.
 
@@ -619,7 +627,7 @@ class Script(Pass):
         return PassResult(new, partial(_changes, text, new, runs, target), counts, {"S101": len(runs)})
 
     def _already_simplified(self, text: str, doc) -> PassResult:
-        source = "hans" if tables().han.search(_sample(text, doc.title)) else None
+        source = "hans" if _sample_has_han(text, doc.title) else None
         if source is not None:
             self.converter("t2s")  # as the full path would, for the missing-configuration flag
         self._finish(doc, source)
