@@ -84,8 +84,9 @@ _SPACE_BEFORE_BREAK = re.compile(
     f"\n(?<=[{HSPACE}]\n)" + "".join(f"(?<!\n[{HSPACE}]{{{k}}}\n)" for k in (1, 2, 3))
 )
 # A line break followed by blank lines that need an edit: more than one, or
-# a first one holding white space.
-_BLANK_RUN = re.compile(f"\n(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
+# a first one holding white space. (The look at the next character first
+# turns away, at one test, the line breaks followed by text, about half.)
+_BLANK_RUN = re.compile(f"\n(?=[{HSPACE}\n])(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
 _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 
 
