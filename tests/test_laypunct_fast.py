@@ -160,3 +160,28 @@ def test_pass_result_builds_its_changes_once():
     assert calls == [1]
     assert PassResult("x") == PassResult("x", [], {})
     assert re.match(r"PassResult\(text='x'", repr(result))
+
+
+def test_layout_sentence_punctuation_pattern_is_the_plain_one():
+    # The pattern is written with one class leading each branch (scanned in
+    # C); it must find a sentence mark wherever the plain three branches do.
+    import itertools
+
+    from cleaner.chars import CLOSERS, HAN, HSPACE, SENTENCE_END
+    from cleaner.passes.layout import _SENTENCE_PUNCT
+
+    plain = re.compile(f"[{re.escape(SENTENCE_END)}，,、：:]|\\.\\.\\.|(?<=[{HAN}{CLOSERS}\"'])\\.(?=[{HSPACE}{CLOSERS}\"']|$)")
+    for n in range(1, 6):
+        for chars in itertools.product("中.a ”。,…", repeat=n):
+            line = "".join(chars)
+            assert bool(_SENTENCE_PUNCT.search(line)) == bool(plain.search(line)), line
+
+
+def test_layout_han_test_is_the_han_class():
+    from cleaner.chars import HAN
+    from cleaner.passes.layout import _is_han
+
+    han = re.compile(f"[{HAN}]")
+    for code in [*range(0x3000, 0x10000), *range(0x1FFF0, 0x20010), *range(0x31340, 0x31360)]:
+        char = chr(code)
+        assert _is_han(char) == (han.match(char) is not None), hex(code)
