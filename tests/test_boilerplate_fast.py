@@ -265,3 +265,18 @@ def test_a_documents_line_hashes_are_those_of_its_lines_one_by_one(pass_inputs):
 def test_line_hashes_agree_with_the_plain_computation_on_any_spacing(text):
     assert document_line_hashes(text, 1) == _line_hashes_plain(text, 1)
     assert document_line_hashes(text.replace("\u200b", ""), 2) == _line_hashes_plain(text.replace("\u200b", ""), 2)
+
+
+def test_body_line_test_answers_as_its_plain_form(pass_inputs):
+    # is_body tests lengths first and counts commas: the same answer as the regex form.
+    import re
+
+    from cleaner.boilerplate.lines import has_sentence
+
+    lines = _lines(pass_inputs) | {"一，二，", "短，", "a,b,c", "很短。", "这是一个十个字的句子。", "，" * 60}
+    bodies = 0
+    for line in lines:
+        plain = (has_sentence(line) and len(line) >= 10) or len(line) >= 50 or len(re.findall("[，,]", line)) >= 2
+        assert is_body(line) == plain, line
+        bodies += plain
+    assert 100 < bodies < len(lines) - 100
