@@ -184,11 +184,6 @@ class RuleSet:
     def longest(self) -> int:
         return max((r.max_len for r in self.line.rules), default=0)
 
-    @cached_property
-    def longest_block(self) -> int:
-        """The longest line a block rule is tried on: longer running text only holds line rules back."""
-        return max((r.max_len for r in self.line.rules if r.scope == "block"), default=0)
-
     def keyword_hits(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, str]]:
         """(position, spelling) of every keyword in ``text``: longest first, without overlaps,
         as ``trie_pattern`` of all the spellings finds them.
