@@ -7,6 +7,8 @@ seeds, the examples and the cwced pages as the boilerplate pass sees them.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,7 +27,7 @@ from cleaner.boilerplate.header import (
 )
 from cleaner.boilerplate.lines import is_body
 from cleaner.boilerplate.repeated import LineCounter, document_line_hashes, line_key
-from cleaner.boilerplate.rules import ruleset_for
+from cleaner.boilerplate.rules import EDGE_WINDOW, ruleset_for
 from cleaner.io.sources import read_items
 from cleaner.passes import boilerplate as bp
 
@@ -178,6 +180,62 @@ def test_a_keyword_of_white_space_finds_what_the_plain_path_finds(tmp_path, monk
         assert (one.text, one.changes, one.meta) == (other.text, other.changes, other.meta)
 
 
+def _long_paragraph_texts() -> list[str]:
+    # Keywords at the edge of a long paragraph's start window, of its end, in its middle.
+    body = "全县企业今天全部复工，工人们陆续返回岗位。" * 4
+    texts = []
+    for lead in ("", "\u3000\u3000", "  "):
+        for shift in range(EDGE_WINDOW - 12, EDGE_WINDOW + 2):
+            head = body[:shift]
+            texts.append(f"标题\n{lead}{head}关键词:复工复产{body}{body}\n{lead}{head}本报讯{body}{body}(责编:张三)\n")
+            texts.append(f"{lead}{head}All Rights Reserved{body}{body}编辑:李四\n正文。\n")
+            texts.append(f"{lead}{head}All Rights Reserved{body}{body}\n{lead}{head}中图分类号{body}{body}\n")
+    return texts
+
+
+def test_narrow_keyword_scan_finds_what_the_whole_text_scan_finds(pass_inputs):
+    # The scan skips the middle of paragraphs longer than any line rule; the hits it
+    # keeps are those of a scan of the whole text, and the outcome is the same.
+    ruleset = ruleset_for(())
+    whole = dataclasses.replace(ruleset, scan_width=0)
+    assert ruleset.scan_width > EDGE_WINDOW
+    texts = pass_inputs + _long_paragraph_texts()
+    skipped = 0
+    for text in texts:
+        lines = bp._Lines(text)
+        narrow = bp._hits_by_line(text, lines, ruleset)
+        plain = bp._hits_by_line(text, lines, whole)
+        for index, line_hits in plain.items():
+            content = lines.contents[index]
+            if len(content) <= ruleset.longest or content[-1] not in bp._FINAL:
+                assert narrow.get(index) == line_hits, content
+            else:  # a paragraph's hits count in its start window only
+                kept = [hit for hit in line_hits if hit[0] < EDGE_WINDOW]
+                assert narrow.get(index, []) == kept, content
+                skipped += len(line_hits) - len(kept)
+        assert set(narrow) <= set(plain)
+        fast, slow = bp.find_boilerplate(text, ruleset), bp.find_boilerplate(text, whole)
+        assert (fast.text, fast.changes, fast.meta, fast.title, fast.removed) == \
+            (slow.text, slow.changes, slow.meta, slow.title, slow.removed)
+    assert skipped > 100  # the texts have paragraphs the scan cut short
+
+
+def test_other_posts_found_from_the_time_of_their_stamps(pass_inputs, monkeypatch):
+    # The stamp lines are found from their ":00" (a literal scan), not by the stamp's pattern.
+    ruleset = ruleset_for(())
+    post = "今天去公园散步，天气很好。\n" * 3
+    blog = [f"{post}第二篇日记\n2020-03-0{day} 1{day}:0{day}\n{post}第一篇日记\n2020/3/0{day - 1}  09:3{day}:00\n{post}"
+            for day in (2, 5, 9)]
+    texts = pass_inputs + blog
+    fast = [bp.find_boilerplate(text, ruleset) for text in texts]
+    assert all(any(change.code == "B203" for change in found.changes) for found in fast[-len(blog):])
+    monkeypatch.setattr(bp, "_STAMP_TIME", bp._POST_STAMP)
+    plain = [bp.find_boilerplate(text, ruleset) for text in texts]
+    assert sum(change.code == "B203" for found in fast for change in found.changes) > 20
+    for one, other in zip(fast, plain, strict=True):
+        assert (one.text, one.changes) == (other.text, other.changes)
+
+
 def _line_hashes_plain(text: str, min_chars: int) -> set[int]:
     from cleaner.boilerplate.lines import strip
     from cleaner.boilerplate.repeated import line_hash
@@ -207,3 +265,18 @@ def test_a_documents_line_hashes_are_those_of_its_lines_one_by_one(pass_inputs):
 def test_line_hashes_agree_with_the_plain_computation_on_any_spacing(text):
     assert document_line_hashes(text, 1) == _line_hashes_plain(text, 1)
     assert document_line_hashes(text.replace("\u200b", ""), 2) == _line_hashes_plain(text.replace("\u200b", ""), 2)
+
+
+def test_body_line_test_answers_as_its_plain_form(pass_inputs):
+    # is_body tests lengths first and counts commas: the same answer as the regex form.
+    import re
+
+    from cleaner.boilerplate.lines import has_sentence
+
+    lines = _lines(pass_inputs) | {"一，二，", "短，", "a,b,c", "很短。", "这是一个十个字的句子。", "，" * 60}
+    bodies = 0
+    for line in lines:
+        plain = (has_sentence(line) and len(line) >= 10) or len(line) >= 50 or len(re.findall("[，,]", line)) >= 2
+        assert is_body(line) == plain, line
+        bodies += plain
+    assert 100 < bodies < len(lines) - 100

@@ -88,15 +88,26 @@ def may_be_byline(original: str) -> bool:
 # that it is not folded and parsed whole. A partial match says the line may go
 # on into a match; no match at all means it cannot.
 
-def may_be_whole_meta_line(original: str) -> bool:
-    """False only when ``parse_meta_line`` cannot take the whole line (``consumed``)."""
-    head = fold(original[:_HEAD])
+def fold_head(original: str) -> str:
+    """The folded first characters of a line, all that the two checks below look at."""
+    return fold(original[:_HEAD])
+
+
+def may_be_whole_meta_line(original: str, head: str | None = None) -> bool:
+    """False only when ``parse_meta_line`` cannot take the whole line (``consumed``).
+
+    ``head``: ``fold_head(original)``, when the caller has it already.
+    """
+    if head is None:
+        head = fold_head(original)
     return _META_START.match(head, partial=True) is not None
 
 
-def may_be_whole_byline(original: str) -> bool:
+def may_be_whole_byline(original: str, head: str | None = None) -> bool:
     """False only when ``parse_byline`` cannot match the line."""
-    head = fold(original[:_HEAD]).lstrip()
+    if head is None:
+        head = fold_head(original)
+    head = head.lstrip()
     return not head or _BYLINE.match(head, partial=True) is not None
 
 

@@ -27,7 +27,10 @@ def has_sentence(line: str) -> bool:
 
 def is_body(line: str) -> bool:
     """Running text: a sentence, or a line too long to be a heading or a link."""
-    return (has_sentence(line) and len(line) >= 10) or len(line) >= 50 or len(_COMMA.findall(line)) >= 2
+    # Asked of every line of a document by the run's repeated-line step: the
+    # length tests first, counts rather than regex calls on the short lines.
+    size = len(line)
+    return size >= 50 or (size >= 10 and has_sentence(line)) or line.count("，") + line.count(",") >= 2
 
 
 def is_link_like(line: str, max_len: int = 40) -> bool:

@@ -48,6 +48,7 @@ from typing import Any
 import regex
 
 from cleaner.boilerplate.fold import fold, spellings
+from cleaner.chars import HSPACE
 from cleaner.errors import ConfigError
 
 # Concern -> finding code. User files may name any of these, or "custom".
@@ -164,6 +165,10 @@ class RuleSet:
     # text, and the spellings of one character (©, 摄), found by str.find beside it.
     keyword_pattern: Any = None
     single_chars: str = ""
+    # The hits of that scan within the first EDGE_WINDOW characters of a line are
+    # found on the line's first ``scan_width`` characters alone (0: the scan must see
+    # whole lines, as a keyword of white space or a rule without keywords needs).
+    scan_width: int = 0
 
     @property
     def timeouts(self) -> int:
@@ -179,17 +184,24 @@ class RuleSet:
     def longest(self) -> int:
         return max((r.max_len for r in self.line.rules), default=0)
 
-    def keyword_hits(self, text: str) -> list[tuple[int, str]]:
+    def keyword_hits(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, str]]:
         """(position, spelling) of every keyword in ``text``: longest first, without overlaps,
-        as ``trie_pattern`` of all the spellings finds them."""
-        hits = [(m.start(), m.group()) for m in self.keyword_pattern.finditer(text)] \
-            if self.keyword_pattern is not None else []
-        singles = []
-        for char in self.single_chars:
-            position = text.find(char)
-            while position >= 0:
-                singles.append(position)
-                position = text.find(char, position + 1)
+        as ``trie_pattern`` of all the spellings finds them.
+
+        With ``spans``, ``(start, end)`` in order, only ``text[start:end]`` of each
+        is scanned, as if it were a text of its own.
+        """
+        pattern = self.keyword_pattern
+        hits: list[tuple[int, str]] = []
+        singles: list[int] = []
+        for start, end in spans or ((0, len(text)),):
+            if pattern is not None:
+                hits += [(m.start(), m.group()) for m in pattern.finditer(text, start, end)]
+            for char in self.single_chars:
+                position = text.find(char, start, end)
+                while position >= 0:
+                    singles.append(position)
+                    position = text.find(char, position + 1, end)
         if not singles:
             return hits
         return _with_singles(hits, sorted(singles), text)
@@ -404,7 +416,30 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
     longer = [w for w in words if len(w) > 1]
     singles = "".join(sorted(w for w in words if len(w) == 1))
     return RuleSet(rules, line, suffix, prefix, _index([r for r in rules if r.where == "last"]),
-                   re.compile(scan_pattern(longer)) if longer else None, singles)
+                   re.compile(scan_pattern(longer)) if longer else None, singles,
+                   _scan_width(words, line, suffix, prefix))
+
+
+# What str.splitlines breaks a line at, and what the boilerplate pass strips off a line.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+LINE_EDGE = HSPACE + LINE_BREAKS
+
+
+def _scan_width(words: set[str], *indices: RuleIndex) -> int:
+    """How much of a line the keyword scan must see to find its hits in the line's first EDGE_WINDOW characters.
+
+    The scan takes, from each position on, the longest word there, so its hits
+    on one line depend on that line only when no word holds a line break, and
+    on the line without its edges when no word starts or ends in white space.
+    A hit starting before EDGE_WINDOW is then decided by the characters up to
+    EDGE_WINDOW plus the longest word.
+    """
+    if not words or any(index.always for index in indices):
+        return 0
+    for word in words:
+        if word[0] in LINE_EDGE or word[-1] in LINE_EDGE or any(ch in LINE_BREAKS for ch in word):
+            return 0
+    return EDGE_WINDOW + max(map(len, words)) - 1
 
 
 def _cover(index: RuleIndex, words: set[str]) -> None:

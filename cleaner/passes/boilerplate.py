@@ -47,6 +47,7 @@ from typing import Any
 
 from cleaner.boilerplate.fold import fold
 from cleaner.boilerplate.header import (
+    fold_head,
     join_names,
     may_be_byline,
     may_be_meta_line,
@@ -253,31 +254,62 @@ def _protected(content: str) -> bool:
     """Two sentences or more of running text: a line rule alone may not remove it."""
     if len(content) < 40:
         return False
+    # Most paragraphs have two 。 early on: two finds stop there, where each
+    # count reads the whole line.
+    first = content.find("。")
+    if first >= 0 and content.find("。", first + 1) >= 0:
+        return True
     count = content.count  # the sum over _SENTENCE_ENDS, spelt out
     return count("。") + count("！") + count("？") + count("!") + count("?") >= 2
 
 
 def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[tuple[int, str]]]:
-    """Keyword hits of the whole text (one scan), grouped by line: (offset in content, spelling).
+    """Keyword hits of the text, grouped by line: (offset in content, spelling).
 
+    A hit counts where a rule can be tried: anywhere on a line short enough for
+    a line rule, near the edges of a longer one. So the scan skips the middle
+    and end of a paragraph longer than any line rule (unless its end has no
+    final punctuation: a credit may follow), and goes on at the next line,
+    where it finds what a scan of the whole text finds (``RuleSet.scan_width``).
     No line becomes an object here: most hits are in running text, which no
     line rule is tried on and whose edges they do not reach.
     """
-    hits: dict[int, list[tuple[int, str]]] = {}
-    found = ruleset.keyword_hits(text)
-    if not found:
-        return hits
     starts, pieces, contents = lines.starts, lines.pieces, lines.contents
+    width = ruleset.scan_width
+    cut: set[int] = set()
+    if width:
+        longest = ruleset.longest
+        spans = []
+        begin = 0
+        suffix_rules = bool(ruleset.suffix.rules)
+        for index in [i for i, content in enumerate(contents) if len(content) > longest]:
+            content = contents[index]
+            if suffix_rules and content[-1] not in _FINAL:
+                continue
+            cut.add(index)
+            spans.append((begin, starts[index] + pieces[index].index(content[0]) + width))
+            begin = starts[index + 1]
+        spans.append((begin, len(text)))
+        found = ruleset.keyword_hits(text, spans)
+    else:
+        found = ruleset.keyword_hits(text)
+    hits: dict[int, list[tuple[int, str]]] = {}
     index = -1
     end = base = 0
+    window = len(text)
     for position, spelling in found:
         if position >= end:  # hits come in order: most share the line of the one before
             index = bisect_right(starts, position) - 1
             end = starts[index + 1]
             content = contents[index]
             base = starts[index] + (pieces[index].index(content[0]) if content else 0)
-            line_hits = hits[index] = []
-        line_hits.append((position - base, spelling))
+            # Past its start window a cut line's hits may be a word the cut shortened.
+            window = EDGE_WINDOW if index in cut else len(text)
+            line_hits = None
+        if position - base < window:
+            if line_hits is None:
+                line_hits = hits[index] = []
+            line_hits.append((position - base, spelling))
     return hits
 
 
@@ -511,12 +543,24 @@ def _take_meta(m, original: str, base: int, found: Found) -> None:
             found.meta[name] = join_names(found.meta.get(name), raw)
 
 
-def _may_take(code: str, content: str) -> bool:
-    """False only when the header parser of ``code`` cannot take the whole line (cheap: no fold of it)."""
+def _may_take(code: str, content: str, head: list[str]) -> bool:
+    """False only when the header parser of ``code`` cannot take the whole line (cheap: no fold of it).
+
+    ``head`` keeps the folded start of the line the checks share (folding costs
+    more than either check): empty until one needs it.
+    """
     if code == "B302":
-        return may_be_meta_line(content) and may_be_whole_meta_line(content)
+        if not may_be_meta_line(content):
+            return False
+        if not head:
+            head.append(fold_head(content))
+        return may_be_whole_meta_line(content, head[0])
     if code == "B304":
-        return may_be_byline(content) and may_be_whole_byline(content)
+        if not may_be_byline(content):
+            return False
+        if not head:
+            head.append(fold_head(content))
+        return may_be_whole_byline(content, head[0])
     return may_be_outlet_line(content)
 
 
@@ -547,12 +591,13 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
             line.mark = ("B301", "header.title")
             continue
         parsed = False
+        head: list[str] = []
         for code, rule_id, parse in (("B302", "header.meta-line", parse_meta_line),
                                       ("B304", "header.byline", parse_byline),
                                       ("B303", "header.outlet-line", parse_outlet_line)):
             if code == "B303" and not title_done:
                 continue  # an outlet-looking first line is more likely the title
-            if not _may_take(code, content):
+            if not _may_take(code, content, head):
                 continue  # the line cannot go to metadata this way
             if folded is None:
                 folded = fold(content)
@@ -585,6 +630,7 @@ def _parse_header(lines: _Lines, options: BoilerplateOptions, found: Found, know
 # running text and going back in time, start the other posts; the same article
 # pasted twice (equal stamps) or a live report (times going forward) stays.
 _POST_STAMP = re.compile(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})[ \t\u3000]+(\d{1,2}):(\d\d)(?::(\d\d))?")
+_STAMP_TIME = re.compile(r":\d\d")
 _OTHER_POSTS_MIN = 2
 _POST_TITLE_MAX = 40
 
@@ -593,15 +639,20 @@ def _drop_other_posts(text: str, lines: _Lines) -> None:
     colon = text.find(":")
     if colon < 0 or text.find(":", colon + 1) < 0:
         return  # each of two stamps has its time's colon: most pages have fewer, and find is cheap
-    stamps = [m.start() for m in _POST_STAMP.finditer(text)]
-    if len(stamps) < _OTHER_POSTS_MIN:
+    # A stamp line holds a time's ":" and two digits: that literal is found at
+    # the speed of str.find, where the stamp's pattern would be tried at every digit 1 and 2.
+    starts = lines.starts
+    candidates: list[int] = []
+    for m in _STAMP_TIME.finditer(text):
+        index = bisect_right(starts, m.start()) - 1
+        if not candidates or candidates[-1] != index:
+            candidates.append(index)
+    if len(candidates) < _OTHER_POSTS_MIN:
         return
     contents = _as_seen_next(lines)
-    starts = lines.starts
     titles = []
     times = []
-    for position in stamps:
-        index = bisect_right(starts, position) - 1
+    for index in candidates:
         stamp = _POST_STAMP.fullmatch(contents[index])
         if stamp is None:
             continue
