@@ -356,3 +356,29 @@ def test_shipped_readings_are_pypinyins_table():
     for cp, value in table.items():
         assert pinyin.readings(chr(cp)) == frozenset(value.split(",")), chr(cp)
     assert pinyin.readings("a") == pinyin.readings("\U000e0001") == pinyin.readings("") == frozenset()
+
+
+def test_run_lookup_from_the_last_run_end_is_the_lookup_from_the_line_start(shared):
+    """``_garbled_run_at`` scanning on from the end of a run found before (what
+    ``needs_repair`` passes) finds the run and verdict a scan from the line
+    start finds, at every UTF-8 lead of real damaged and clean pages."""
+    from cleaner.passes import mojibake as m
+
+    lm = charlm.load()
+    _, utf8_lead = m._fast_patterns()
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)
+    # many runs on one line, each opening with clean text before its garble
+    texts += [" | ".join("據報道" + line for line in text.split("\n")) for text in texts[:8]]
+    resumed = garbled = 0
+    for text in texts:
+        run_end = 0
+        for u in utf8_lead.finditer(text):
+            pos = u.start()
+            if pos < run_end:
+                continue  # inside the run found last (``needs_repair`` skips it)
+            plain = m._garbled_run_at(text, pos, lm)
+            assert m._garbled_run_at(text, pos, lm, run_end) == plain, text[max(0, pos - 20):pos + 20]
+            resumed += run_end > text.rfind("\n", 0, pos) + 1
+            garbled += plain > 0
+            run_end = abs(plain)
+    assert resumed > 20 and garbled > 50, (resumed, garbled)

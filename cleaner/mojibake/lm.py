@@ -370,9 +370,15 @@ class LazyDocumentBigrams:
                 self._count_all()
         if self._by_first is not None:
             counts = (self._by_first if first else self._by_second).get(c, {})
-        elif c not in runs:  # most characters asked about
-            return {}
         else:
+            # most characters asked about are missing or once on the page: no
+            # pair of theirs recurs (a count is a scan in C, a split builds
+            # the pieces and counts them in Python)
+            total = self._opens.get(c)
+            if total is None:
+                total = self._opens[c] = runs.count(c)
+            if total < self._min_count:
+                return {}
             counts = split(runs, c)
         m = self._min_count
         return {x: n for x, n in counts.items() if n >= m}

@@ -436,13 +436,14 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
     spans = [(0, len(text))] if hot is None else _lines_holding(text, hot)
     context = PageContext(text, lm, spans)  # does its work only when a run needs it
     garbled: dict[tuple[int, int], bool] = {}  # three swaps read the same GBK runs
+    runs: dict[re.Pattern[str], list[tuple[int, int]]] = {}  # and find them once
     for swap in SWAPS:
-        found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost)
+        found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost, runs)
         if swap.name == "utf8_as_gbk" and context.learn():
             # a break left alone may read clearly once the page's other
             # restorations are counted: its runs are tried once more
             found = [r for r in found if r.swap != "utf8_as_gbk"]
-            found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost)
+            found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost, runs)
     chosen: list[SwapRepair] = []
     for r in sorted(found, key=lambda r: -r.gain):
         if all(r.end <= c.start or r.start >= c.end for c in chosen):
@@ -452,33 +453,49 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
 
 def _find_runs(text: str, lm: CharLM, swap: Swap, spans: list[tuple[int, int]], hot: list[int] | None,
                context: PageContext, garbled: dict[tuple[int, int], bool], min_gain_per_char: float,
-               max_lost: float) -> list[SwapRepair]:
-    """The best repair by ``swap`` of each run in ``spans`` holding a ``hot`` position."""
-    from bisect import bisect_left
-
+               max_lost: float, runs: dict | None = None) -> list[SwapRepair]:
+    """The best repair by ``swap`` of each run in ``spans`` holding a ``hot`` position
+    (``runs`` keeps the runs each pattern found for the next swap using it)."""
     found = []
-    for m in (m for lo, hi in spans for m in swap.run.finditer(text, lo, hi)):
-        if hot is not None:
-            i = bisect_left(hot, m.start())
-            if i == len(hot) or hot[i] >= m.end():
-                continue
+    spans_found = None if runs is None else runs.get(swap.run)
+    if spans_found is None:
+        spans_found = _hot_runs(text, swap.run, spans, hot)
+        if runs is not None:
+            runs[swap.run] = spans_found
+    for start, end in spans_found:
         if swap.run is _GBK_RUN:
-            span = m.span()
+            span = (start, end)
             if span not in garbled:
-                garbled[span] = _garbled_han(m.group(), lm)
+                garbled[span] = _garbled_han(text[start:end], lm)
             if not garbled[span]:
                 continue
         best = best_score = None
         # clean text may run straight into the garble: try dropping a few leading
         # characters, and keep the reading of the whole run that scores best
-        for skip in range(min(8, len(m.group()) - 1)):
-            r = _try_swap(text, m.start() + skip, m.end(), swap, lm, min_gain_per_char, max_lost, context)
+        for skip in range(min(8, end - start - 1)):
+            r = _try_swap(text, start + skip, end, swap, lm, min_gain_per_char, max_lost, context)
             if r:
-                score = lm.score(text[m.start():r.start] + r.after)
+                score = lm.score(text[start:r.start] + r.after)
                 if best is None or score > best_score:
                     best, best_score = r, score
         if best:
             found.append(best)
+    return found
+
+
+def _hot_runs(text: str, run: re.Pattern[str], spans: list[tuple[int, int]],
+              hot: list[int] | None) -> list[tuple[int, int]]:
+    """(start, end) of each match of ``run`` in ``spans`` that holds a ``hot`` position."""
+    from bisect import bisect_left
+
+    found = []
+    for lo, hi in spans:
+        for m in run.finditer(text, lo, hi):
+            if hot is not None:
+                i = bisect_left(hot, m.start())
+                if i == len(hot) or hot[i] >= m.end():
+                    continue
+            found.append(m.span())
     return found
 
 

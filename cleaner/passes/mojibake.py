@@ -124,14 +124,20 @@ def _hidden_byte_run(text: str, pos: int) -> bool:
     return text.find("?", end, limit) >= 0 or _END_LETTER.search(text, end, limit) is not None
 
 
-def _garbled_run_at(text: str, pos: int, lm) -> int:
+def _garbled_run_at(text: str, pos: int, lm, scan_from: int = 0) -> int:
     """End of the GBK-decoded run holding ``pos`` if it reads as garble (swaps'
-    own test), else -1 after that run (0 when no run holds ``pos``)."""
+    own test), else -1 after that run (0 when no run holds ``pos``).
+
+    The runs are those a scan from the start of the line finds; ``scan_from``,
+    the end of a run such a scan found before ``pos``, is where that scan
+    would go on from (a line of Chinese is one run after another: scanning each
+    from the line start made a page's look-ups grow with its lines squared).
+    """
     from cleaner.mojibake.swaps import _GBK_RUN, _HAN, _garbled_han
 
-    line_start = text.rfind("\n", 0, pos) + 1
+    start = text.rfind("\n", scan_from, pos) + 1 or scan_from
     line_end = text.find("\n", pos)
-    for m in _GBK_RUN.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+    for m in _GBK_RUN.finditer(text, start, len(text) if line_end < 0 else line_end):
         if m.start() <= pos < m.end():
             run = m.group()
             if len(_HAN.findall(run)) >= 2 and _garbled_han(run, lm):
@@ -217,7 +223,7 @@ def needs_repair(text: str) -> bool:
                 if lm.char_logp(text[pos - 1]) <= -12.5 and not _in_gloss(text, pos, annotation):
                     return True
             elif pos >= checked_to:  # utf8_lead
-                end = _garbled_run_at(text, pos, lm)
+                end = _garbled_run_at(text, pos, lm, checked_to)
                 if end > 0:
                     return True
                 checked_to = -end
