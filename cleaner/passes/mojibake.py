@@ -95,6 +95,18 @@ _RARE_SWAP = re.compile("|".join((
     "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
 )))
 
+# ``_RARE_SWAP`` opened by the union of its alternatives' first characters,
+# each alternative told by one look back (their first classes are disjoint,
+# so a match is the one the alternation finds): the alternation tried all
+# five at every character of a line, this skips in C to the few that open one.
+_RARE_SWAP_OPENED = re.compile(
+    "[\u00c0-\u00ff\u0400-\u04ff\u3040-\u30ff\u2500-\u257f\u4e00-\u9fff\x00-\x08\x0b\x0e-\x1f\x7f](?:"
+    "(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
+    "|(?<=[\u0400-\u04ff])[\u0400-\u04ff\u2013-\u201e]"
+    "|(?<=[\u3040-\u30ff\u2500-\u257f])[\u4e00-\u9fff]"
+    "|(?<=[\u4e00-\u9fff])[\u3040-\u30ff\u2500-\u257f]"
+    "|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))")  # ``\x1b`` is a control: ``\x1b\[`` never matches
+
 
 @cache
 def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -363,15 +375,25 @@ _LATIN_START = re.compile(
 def _lines_holding(text: str, pattern: re.Pattern[str]):
     """(start, line) of each line holding a match of ``pattern`` (which never
     matches a line break), in order."""
-    end = -1
-    for m in pattern.finditer(text):
-        if m.start() < end:
-            continue
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.start())
+    for start in _line_starts_holding(text, pattern):
+        end = text.find("\n", start)
+        yield start, text[start:] if end < 0 else text[start:end]
+
+
+def _line_starts_holding(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """Where each line holding a match of ``pattern`` (which never matches a
+    line break) starts, in order: the search goes on from the end of a line
+    found (lines of garble hold a match every few characters)."""
+    starts = []
+    m = pattern.search(text)
+    while m is not None:
+        pos = m.start()
+        starts.append(text.rfind("\n", 0, pos) + 1)
+        end = text.find("\n", pos)
         if end < 0:
-            end = len(text)
-        yield start, text[start:end]
+            break
+        m = pattern.search(text, end)
+    return starts
 
 
 def _hot_positions(text: str) -> list[int]:
@@ -400,7 +422,7 @@ def _swap_traces(text: str) -> tuple[list[int], bool]:
             rare_to = text.find("\n", pos)
             if rare_to < 0:
                 rare_to = len(text)
-            hot += [r.start() for r in _RARE_SWAP.finditer(text, start, rare_to)]
+            hot += [r.start() for r in _RARE_SWAP_OPENED.finditer(text, start, rare_to)]
     return sorted(hot), rare_to >= 0
 
 
@@ -432,8 +454,8 @@ def _lines_with_realign_traces(text: str):
     GBK pattern. A wedged character is one; a line with only a ``?`` needs it
     beside a non-ASCII character or a ``(chǎn)``-shaped group (the pattern's
     alternation tried every character of such a line)."""
-    wedged = {text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text)}
-    starts = wedged.union(text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text))
+    wedged = set(_line_starts_holding(text, _WEDGED))
+    starts = wedged.union(_line_starts_holding(text, _QUESTION))
     annotation = None
     for start in sorted(starts):
         end = text.find("\n", start)
