@@ -22,16 +22,12 @@ def plain_pair_counts(text: str) -> Counter[str]:
 
 
 @pytest.mark.parametrize("split_budget", [10**9, 0, 40])  # never, at once, midway
-@pytest.mark.parametrize("count_looks", [10**9, 0, 24])
-def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget, count_looks):
+def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget):
     """``after``, ``before``, ``recurs`` and ``get`` of the lazily counted page
     answer as the table of all its pairs (counted pair by pair) does, for
     characters the page holds and characters it lacks, doubled ones included;
-    also once a long page has every pair counted instead of split per look,
-    and whether characters are counted one by one, all at once or first one
-    by one."""
+    also once a long page has every pair counted instead of split per look."""
     monkeypatch.setattr(charlm.LazyDocumentBigrams, "_SPLIT_BUDGET", split_budget)
-    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_COUNT_LOOKS", count_looks)
     monkeypatch.setattr(charlm.LazyDocumentBigrams, "_LONG_PAGE", 0)  # every test page is long
     lm = charlm.load()
     texts = list(damaged_texts(shared).values()) + precheck_texts(shared)[4:40]

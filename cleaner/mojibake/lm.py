@@ -333,8 +333,6 @@ class LazyDocumentBigrams:
         self._after: dict[str, dict[str, int]] = {}
         self._before: dict[str, dict[str, int]] = {}
         self._opens: dict[str, int] = {}  # how often a character is in the runs
-        self._counted = 0  # characters counted one by one
-        self._all_counted = False
         self._scanned = 0  # looks that split the page
         # every pair, by first and by second character, once the splits cost more
         self._by_first: dict[str, dict[str, int]] | None = None
@@ -372,12 +370,9 @@ class LazyDocumentBigrams:
                 self._count_all()
         if self._by_first is not None:
             counts = (self._by_first if first else self._by_second).get(c, {})
+        elif c not in runs:  # most characters asked about
+            return {}
         else:
-            # most characters asked about are missing or once on the page: no
-            # pair of theirs recurs (a count is a scan in C, a split builds
-            # the pieces and counts them in Python)
-            if self._count_of(c) < self._min_count:
-                return {}
             counts = split(runs, c)
         m = self._min_count
         return {x: n for x, n in counts.items() if n >= m}
@@ -392,28 +387,7 @@ class LazyDocumentBigrams:
                 by_first.setdefault(a, {})[b] = n
                 by_second.setdefault(b, {})[a] = n
         self._by_first, self._by_second = by_first, by_second
-        self._count_every_character()
-
-    # A count scans the whole page too: a page asked about more characters
-    # than this has them all counted at once (counting in C, as the pairs are).
-    _COUNT_LOOKS = 24
-
-    def _count_of(self, c: str) -> int:
-        """How often ``c`` is in the page's Han runs."""
-        total = self._opens.get(c)
-        if total is None:
-            if self._all_counted:
-                return 0
-            self._counted += 1
-            if self._counted > self._COUNT_LOOKS:
-                self._count_every_character()
-                return self._opens.get(c, 0)
-            total = self._opens[c] = self._han_runs().count(c)
-        return total
-
-    def _count_every_character(self) -> None:
-        self._opens = dict(Counter(self._han_runs()))
-        self._all_counted = True
+        self._opens.update(Counter(runs))
 
     def recurs(self, pair: str) -> bool:
         """Is ``pair`` seen at least ``min_count`` times (has it a value of its own)?"""
@@ -435,7 +409,11 @@ class LazyDocumentBigrams:
         if self._lm.is_rare(key[0]) or self._lm.is_rare(key[1]):
             return default
         # how often the first character opens a pair: its count in the runs
-        return math.log(n / self._count_of(key[0]))
+        a = key[0]
+        total = self._opens.get(a)
+        if total is None:
+            total = self._opens[a] = self._runs.count(a)
+        return math.log(n / total)
 
     def __bool__(self) -> bool:
         return True

@@ -95,18 +95,6 @@ _RARE_SWAP = re.compile("|".join((
     "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
 )))
 
-# ``_RARE_SWAP`` opened by the union of its alternatives' first characters,
-# each alternative told by one look back (their first classes are disjoint,
-# so a match is the one the alternation finds): the alternation tried all
-# five at every character of a line, this skips in C to the few that open one.
-_RARE_SWAP_OPENED = re.compile(
-    "[\u00c0-\u00ff\u0400-\u04ff\u3040-\u30ff\u2500-\u257f\u4e00-\u9fff\x00-\x08\x0b\x0e-\x1f\x7f](?:"
-    "(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
-    "|(?<=[\u0400-\u04ff])[\u0400-\u04ff\u2013-\u201e]"
-    "|(?<=[\u3040-\u30ff\u2500-\u257f])[\u4e00-\u9fff]"
-    "|(?<=[\u4e00-\u9fff])[\u3040-\u30ff\u2500-\u257f]"
-    "|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))")  # ``\x1b`` is a control: ``\x1b\[`` never matches
-
 
 @cache
 def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -422,7 +410,7 @@ def _swap_traces(text: str) -> tuple[list[int], bool]:
             rare_to = text.find("\n", pos)
             if rare_to < 0:
                 rare_to = len(text)
-            hot += [r.start() for r in _RARE_SWAP_OPENED.finditer(text, start, rare_to)]
+            hot += [r.start() for r in _RARE_SWAP.finditer(text, start, rare_to)]
     return sorted(hot), rare_to >= 0
 
 
