@@ -12,7 +12,6 @@ import json
 import math
 from itertools import pairwise
 
-import pytest
 from conftest import seed_text
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
