@@ -165,13 +165,13 @@ def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
     return _on_board(first, chunk, clean_item)
 
 
-def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+def _chunks(items: Iterable[Item], chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[Item]]:
     chunk: list[Item] = []
     size = 0
     for item in items:
         chunk.append(item)
         size += item.size + 200
-        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_ITEMS:
+        if size >= chunk_bytes or len(chunk) >= CHUNK_ITEMS:
             yield chunk
             chunk, size = [], 0
     if chunk:
@@ -194,69 +194,45 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
     yield from _in_workers(_clean_chunk, items, config, workers, warm_up=True)
 
 
+# The first scan's work is light (a document's lines hashed): its chunks are
+# bigger, so that the workers spend their time on it rather than on taking
+# chunks, and more of them are queued, enough to keep the workers busy while
+# this process builds the passes for the cleaning scan (``meanwhile``).
+SCAN_CHUNK_BYTES = 1 << 21
+SCAN_WINDOW = 16
+
+
 def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
                 warm_up: bool = False, meanwhile: Callable[[], None] | None = None,
                 scan: bool = False) -> Iterator:
     """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order.
 
-    ``meanwhile`` runs in a thread of this process once the workers have
-    started (forking waits until it is done), while this process mostly waits;
-    an exception it raises stops the run, raised here at the next chunk. With
-    ``scan``, the workers get only the passes of the first scan.
+    ``meanwhile`` runs in this process once the workers have a window of
+    chunks queued; what it raises stops the run. With ``scan``, the workers
+    get only the passes of the first scan, and bigger chunks.
     """
     pool = _WorkerPool(config, workers, warm_up, scan)
+    window = SCAN_WINDOW if scan else pool.window
     pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
-    side = None
     try:
-        for chunk in _chunks(items):
+        for chunk in _chunks(items, SCAN_CHUNK_BYTES if scan else CHUNK_BYTES):
             pending.append((submitted, chunk, pool.submit(function, submitted, chunk)))
             submitted += len(chunk)
-            if meanwhile is not None and side is None:
-                side = _SideWork(meanwhile)
-            if len(pending) >= pool.window:
+            if len(pending) >= window:
+                if meanwhile is not None:
+                    meanwhile, work = None, meanwhile
+                    work()
                 yield from pool.collect(pending)
-            if side is not None:
-                side.raise_if_failed()
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             yield from pool.collect(pending)
-            if side is not None:
-                side.raise_if_failed()
     except BaseException:
         pool.stop()
         raise
     finally:
-        if side is not None:
-            side.join()
         pool.close()
-    if side is not None:
-        side.raise_if_failed()
-
-
-class _SideWork:
-    """``work`` in a thread of this process; what it raises is kept for the caller."""
-
-    def __init__(self, work: Callable[[], None]):
-        self.error: BaseException | None = None
-        self._work = work
-        with shielded():  # started and recorded, or neither
-            self.thread = threading.Thread(target=self._run, name="cleaner-warm-up", daemon=True)
-            self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._work()
-        except BaseException as err:  # handed to the main thread, which stops the run
-            self.error = err
-
-    def raise_if_failed(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def join(self) -> None:
-        if self.thread.ident is not None:
-            self.thread.join()
 
 
 # -- the first scan: line statistics of the run ------------------------------
@@ -268,7 +244,8 @@ def wants_line_stats(config: Config) -> bool:
 
 def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
     try:
-        return sorted(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
+        # (In any order: a count is a sum.)
+        return list(pipeline.line_hashes(document_from_item(item, pipeline.config.text_key)))
     except Exception:  # a bad input is reported by the cleaning scan, not here
         return []
 
@@ -295,7 +272,9 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
     # the mojibake model: most of the start-up) are built here while it runs,
     # with what they load on first use, so that the cleaning workers forked
     # from this process once the scan is done start with them ready; a
-    # configuration error found on the way stops the scan.
+    # configuration error found on the way stops the scan. (Built in this
+    # thread, after queuing work: a second thread would fight the pool's
+    # threads feeding the workers for the interpreter.)
     prepare = partial(_prepare, Pipeline(config), _forks())
     for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
         counter.add(hashes)
@@ -384,6 +363,7 @@ class _WorkerPool:
 
     def __init__(self, config: Config, workers: int, warm_up: bool = False, scan: bool = False):
         self.window = workers * 3
+        self.workers = workers
         context, pipeline = _start_method(config, warm_up, scan)
         with shielded():
             self.board = context.RawArray("q", 2 * workers)
@@ -392,9 +372,13 @@ class _WorkerPool:
                                                 initargs=(pipeline, self.board, counter))
 
     def submit(self, function, first: int, chunk: list[Item]):
+        # Only a submit that may start a worker needs the extra wake-up (a
+        # write to a pipe and a switch to the pool's thread, for every chunk).
+        processes = getattr(self.executor, "_processes", None)
+        starting = processes is None or len(processes) < self.workers
         with shielded():  # submit starts worker processes
             future = self.executor.submit(function, first, chunk)
-            wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None)
+            wakeup = getattr(self.executor, "_executor_manager_thread_wakeup", None) if starting else None
             if wakeup is not None:
                 with contextlib.suppress(Exception):
                     wakeup.wakeup()

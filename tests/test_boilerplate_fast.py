@@ -8,6 +8,8 @@ seeds, the examples and the cwced pages as the boilerplate pass sees them.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import SEED_FILES, SHARED
 
 from cleaner import Pipeline
@@ -174,3 +176,34 @@ def test_a_keyword_of_white_space_finds_what_the_plain_path_finds(tmp_path, monk
     assert fast[0].meta.get("editor") == "张三"
     for one, other in zip(fast, plain, strict=True):
         assert (one.text, one.changes, one.meta) == (other.text, other.changes, other.meta)
+
+
+def _line_hashes_plain(text: str, min_chars: int) -> set[int]:
+    from cleaner.boilerplate.lines import strip
+    from cleaner.boilerplate.repeated import line_hash
+
+    keys = (line_key(strip(raw)) for raw in text.splitlines())
+    return {line_hash(key) for key in keys if len(key) >= min_chars}
+
+
+# Every kind of line break ``str.splitlines`` knows, white space that is not one
+# (\x1f is white space to ``str.split`` but breaks no line), and the zero-width
+# space, which ``strip`` takes off a line's edges though it is not white space.
+_AWKWARD = "\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029 \t\xa0\u3000\u2002\u2003\u2009\u200b\u1680\u202f"
+
+
+def test_a_documents_line_hashes_are_those_of_its_lines_one_by_one(pass_inputs):
+    texts = pass_inputs + [
+        "".join(f"第{i}行{a}文字{b}" for i, (a, b) in enumerate(zip(_AWKWARD, reversed(_AWKWARD)))),
+        "\u3000\u3000正文\u3000\n \u200b 正文 \u200b\n\r\n正\x1f文\x1c正文\u2028\u200b\u200b",
+    ]
+    for text in texts:
+        for min_chars in (1, 4, 10):
+            assert document_line_hashes(text, min_chars) == _line_hashes_plain(text, min_chars)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list(_AWKWARD) + list("正文ab")), max_size=40))
+def test_line_hashes_agree_with_the_plain_computation_on_any_spacing(text):
+    assert document_line_hashes(text, 1) == _line_hashes_plain(text, 1)
+    assert document_line_hashes(text.replace("\u200b", ""), 2) == _line_hashes_plain(text.replace("\u200b", ""), 2)

@@ -39,13 +39,20 @@ def line_hash(key: str) -> int:
 
 
 def document_line_hashes(text: str, min_chars: int) -> set[int]:
-    """Hashes of the distinct lines of one document that are long enough to count."""
-    hashes = set()
-    for raw in text.splitlines():
-        key = line_key(strip(raw))
-        if len(key) >= min_chars:
-            hashes.add(line_hash(key))
-    return hashes
+    """Hashes of the distinct lines of one document that are long enough to count:
+    of each line's ``line_key(strip(line))``.
+
+    The first scan of a run hashes every line of the corpus, so the calls are
+    spelt out. Every character ``strip`` takes off a line's edges is white
+    space, which ``line_key`` drops anyway, except the zero-width space.
+    """
+    if "\u200b" in text:
+        keys = [line_key(strip(raw)) for raw in text.splitlines()]
+    else:
+        keys = ["".join(raw.split()) for raw in text.splitlines()]
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    return {from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+            for key in keys if len(key) >= min_chars}
 
 
 @dataclass

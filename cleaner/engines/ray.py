@@ -124,7 +124,7 @@ class _RecordHashes:
         for record in batch.to_pylist():
             try:
                 doc = document_from_record(record, self.pipeline.config.text_key)
-                hashes.append(sorted(self.pipeline.line_hashes(doc)))
+                hashes.append(list(self.pipeline.line_hashes(doc)))
             except Exception:  # reported (or dropped) by the cleaning scan
                 hashes.append([])
         return _hash_table(hashes)
