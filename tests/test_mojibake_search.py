@@ -310,7 +310,7 @@ def test_hot_positions_are_the_single_scans_positions(shared):
 
     lost = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
     texts = precheck_texts(shared)
-    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n"]
+    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n", "ÀÀÀé乙ア\nÀÀÀ\x07жжж"]
     found = 0
     for text in texts:
         _, utf8_lead = m._fast_patterns()

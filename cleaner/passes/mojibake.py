@@ -95,6 +95,18 @@ _RARE_SWAP = re.compile("|".join((
     "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
 )))
 
+# ``_RARE_SWAP`` on a line with no kana or box drawing, where its Big5/GBK
+# alternatives cannot match: the others open with a rare character and each
+# overlaps only its own kind, so opened by their first characters (skipped to
+# in C) they find the same matches. The alternation, which sre cannot skip
+# ahead for, tried all five at every Han character of the line.
+_KANA_BOX = re.compile("[\u3040-\u30ff\u2500-\u257f]")
+_RARE_SWAP_NO_KANA = re.compile(
+    "[\u00c0-\u00ff\u0400-\u04ff\x00-\x08\x0b\x0e-\x1f\x7f]"
+    "(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
+    "|(?<=[\u0400-\u04ff])[\u0400-\u04ff\u2013-\u201e]"
+    "|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))")  # ``\x1b`` is a control: ``\x1b\[`` never matches
+
 
 @cache
 def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -410,7 +422,8 @@ def _swap_traces(text: str) -> tuple[list[int], bool]:
             rare_to = text.find("\n", pos)
             if rare_to < 0:
                 rare_to = len(text)
-            hot += [r.start() for r in _RARE_SWAP.finditer(text, start, rare_to)]
+            rare = _RARE_SWAP if _KANA_BOX.search(text, start, rare_to) else _RARE_SWAP_NO_KANA
+            hot += [r.start() for r in rare.finditer(text, start, rare_to)]
     return sorted(hot), rare_to >= 0
 
 
