@@ -5,10 +5,13 @@ cwced pages (clean, and read with the wrong codec), ftfy's cases.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_mojibake_search import damaged_texts, precheck_texts
 
 from cleaner.mojibake import gbk
@@ -134,3 +137,37 @@ def test_page_answers_and_model_alone_are_the_plain_lookups(shared):
                             alone += plain
                     checked += 1
     assert checked > 300 and answered > 30 and 30 < alone < checked * 4, (checked, answered, alone)
+
+
+PLAIN_GBK_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|[\x21-\x7e](?=[^\x00-\x7f]))*\??")
+
+
+def gbk_run_spans(pattern, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def test_gbk_runs_are_the_plain_alternations_runs(shared):
+    """The GBK run pattern written as stretches joined by single ASCII
+    characters finds the runs the plain alternation finds, on every damaged
+    and clean page and on each of their lines."""
+    from cleaner.mojibake.swaps import _GBK_RUN
+
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)
+    texts += ["中?a中", "中??中", "中ab中", "中a中b中?", "?中", "中 中\n中!中!!中", "鎴戜滑?", "a中b"]
+    runs = 0
+    for text in texts:
+        expected = gbk_run_spans(PLAIN_GBK_RUN, text)
+        assert gbk_run_spans(_GBK_RUN, text) == expected, text[:80]
+        for lo, hi in ((3, 40), (10, 2000)):
+            assert [m.span() for m in _GBK_RUN.finditer(text, lo, hi)] == [
+                m.span() for m in PLAIN_GBK_RUN.finditer(text, lo, hi)]
+        runs += len(expected)
+    assert runs > 5000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="中鎴a?! \n(b", max_size=24))
+def test_gbk_runs_on_made_up_text(text):
+    from cleaner.mojibake.swaps import _GBK_RUN
+
+    assert gbk_run_spans(_GBK_RUN, text) == gbk_run_spans(PLAIN_GBK_RUN, text)
