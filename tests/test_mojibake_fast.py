@@ -24,14 +24,17 @@ def plain_pair_counts(text: str) -> Counter[str]:
     return Counter(a + b for run in runs for a, b in pairwise(run))
 
 
-@pytest.mark.parametrize("split_budget", [10**9, 0, 40])  # never, at once, midway
-def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget):
+@pytest.mark.parametrize(("split_budget", "long_page"), [
+    (10**9, 0), (0, 0), (40, 0),  # a long page counting every pair never, at once, midway
+    (10**9, 10**9),  # a news-sized page (each character found occurrence by occurrence)
+])
+def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget, long_page):
     """``after``, ``before``, ``recurs`` and ``get`` of the lazily counted page
     answer as the table of all its pairs (counted pair by pair) does, for
     characters the page holds and characters it lacks, doubled ones included;
     also once a long page has every pair counted instead of split per look."""
     monkeypatch.setattr(charlm.LazyDocumentBigrams, "_SPLIT_BUDGET", split_budget)
-    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_LONG_PAGE", 0)  # every test page is long
+    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_LONG_PAGE", long_page)
     lm = charlm.load()
     texts = list(damaged_texts(shared).values()) + precheck_texts(shared)[4:40]
     texts += ["中中中國\n國中中", "哈哈哈哈", "中\n中中\n"]
@@ -48,6 +51,8 @@ def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, spli
             if c != "\n":
                 assert charlm._followers(runs, c) == Counter({p[1]: n for p, n in counts.items() if p[0] == c})
                 assert charlm._preceders(runs, c) == Counter({p[0]: n for p, n in counts.items() if p[1] == c})
+                assert charlm._split_followers(runs, c) == charlm._followers(runs, c)
+                assert charlm._split_preceders(runs, c) == charlm._preceders(runs, c)
         for pair in list(counts)[:300] + ["中國", "a中", "中\n", "\n中"]:
             assert lazy.recurs(pair) == (counts[pair] >= 2)
             assert lazy.get(pair) == table.get(pair), pair

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections import Counter
 from functools import cache
 from itertools import repeat
-from operator import add, sub
+from operator import add, itemgetter, sub
 
 from cleaner.data import read_table, u32_array
 
@@ -276,8 +276,9 @@ def document_bigrams(text: str, lm: CharLM, min_count: int = 2) -> dict[str, flo
 def _followers(runs: str, a: str) -> dict[str, int]:
     """How often each character follows ``a`` in ``runs`` ("\n"-joined Han runs).
     Found occurrence by occurrence, each ``find`` a scan in C: a character
-    asked about is on the page a few times, and a split of the whole page
-    into pieces, counted, cost half as much again."""
+    asked about is on a news-sized page a few times, and a split of the whole
+    page into pieces, counted, cost half as much again (a long page, where a
+    common character is there thousands of times, splits: ``_split_followers``)."""
     counts: dict[str, int] = {}
     find = runs.find
     i = find(a)
@@ -292,7 +293,7 @@ def _followers(runs: str, a: str) -> dict[str, int]:
 
 def _preceders(runs: str, b: str) -> dict[str, int]:
     """How often each character comes before ``b`` in ``runs``: ``_followers``
-    read backwards."""
+    read backwards (``_split_preceders`` on a long page)."""
     counts: dict[str, int] = {}
     find = runs.find
     i = find(b)
@@ -305,6 +306,38 @@ def _preceders(runs: str, b: str) -> dict[str, int]:
     return counts
 
 
+
+
+def _split_followers(runs: str, a: str) -> Counter[str]:
+    """``_followers`` by one split in C. A piece after a split opens with the
+    follower; an empty one is ``a`` again, or the end of the text after the last piece."""
+    pieces = runs.split(a)
+    if len(pieces) == 1:
+        return Counter()
+    counts = Counter(map(_FIRST, pieces[1:]))
+    doubled = counts.pop("", 0) - (pieces[-1] == "")
+    counts.pop("\n", None)
+    if doubled:
+        counts[a] = doubled
+    return counts
+
+
+def _split_preceders(runs: str, b: str) -> Counter[str]:
+    """``_preceders`` by one split: ``_split_followers`` read backwards (the
+    empty first piece is the start of the text)."""
+    pieces = runs.split(b)
+    if len(pieces) == 1:
+        return Counter()
+    counts = Counter(map(_LAST, pieces[:-1]))
+    doubled = counts.pop("", 0) - (pieces[0] == "")
+    counts.pop("\n", None)
+    if doubled:
+        counts[b] = doubled
+    return counts
+
+
+_FIRST = itemgetter(slice(0, 1))
+_LAST = itemgetter(slice(-1, None))
 
 
 class LazyDocumentBigrams:
@@ -371,6 +404,10 @@ class LazyDocumentBigrams:
                 self._count_all()
         if self._by_first is not None:
             counts = (self._by_first if first else self._by_second).get(c, {})
+        elif len(runs) >= self._LONG_PAGE:
+            if c not in runs:
+                return {}
+            counts = (_split_followers if first else _split_preceders)(runs, c)
         elif c not in runs:  # most characters asked about
             return {}
         else:
