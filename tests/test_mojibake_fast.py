@@ -176,3 +176,13 @@ def test_gbk_runs_on_made_up_text(text):
     from cleaner.mojibake.swaps import _GBK_RUN
 
     assert gbk_run_spans(_GBK_RUN, text) == gbk_run_spans(PLAIN_GBK_RUN, text)
+
+
+def test_han_comparison_is_the_han_class():
+    """``char_logp``'s compared Han test answers as the class it stands for,
+    for every character of the first two planes, the empty string and longer ones."""
+    han = re.compile(charlm._HAN_CLASS)
+    chars = [chr(cp) for cp in range(0x30000) if not 0xD800 <= cp <= 0xDFFF]
+    chars += ["", "中a", "a中", "\U0003134f", "\U00031350", "\U000e0100"]
+    assert [charlm._is_han(c) for c in chars] == [han.match(c) is not None for c in chars]
+    assert sum(map(charlm._is_han, chars)) > 80000

@@ -28,7 +28,16 @@ RARE_LOGP = -13.0
 
 _CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》「」『』【】—…·～％")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+
+
+def _is_han(c: str) -> bool:
+    """Does ``c`` open with a character of ``_HAN_CLASS``? Compared, not
+    matched: compiling the class fills a table of its 28,000 characters in
+    Python, once per process (``_HAN_RUN`` needs it compiled, this does not)."""
+    c = c[:1]
+    return ("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
+            or "\U00020000" <= c <= "\U0003134f")
 
 # log-probabilities of characters the dictionary does not cover
 LOGP_CJK_PUNCT = math.log(0.03)
@@ -99,7 +108,7 @@ class CharLM:
             return LOGP_SPACE
         if c.isascii():
             return LOGP_ASCII
-        if _HAN.match(c):
+        if _is_han(c):
             return self.floor
         return LOGP_OTHER
 
@@ -250,7 +259,7 @@ def load() -> CharLM:
     return CharLM(unigrams, _BigramTable(keys, counts, unigram_counts), math.log(0.5) - log_total)
 
 
-_HAN_RUN = re.compile(f"{_HAN.pattern}{{2,}}")
+_HAN_RUN = re.compile(f"{_HAN_CLASS}{{2,}}")
 
 
 def _han_runs(text: str) -> str:

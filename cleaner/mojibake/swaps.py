@@ -128,7 +128,7 @@ def _try_swap(text: str, start: int, end: int, swap: Swap, lm: CharLM, min_gain_
             boundaries, lost = _gbk_offsets(run)
             restored = _restore_vanished_pairs(data, lm, boundaries, lost, context,
                                                text[max(0, start - 3):start], text[end:end + 3])
-            if not _CJK_OR_ASCII.fullmatch(restored.decode("utf-8", errors="replace")):
+            if not _cjk_or_ascii().fullmatch(restored.decode("utf-8", errors="replace")):
                 restored = data  # a reading that holds Hebrew or Thai is no repair
         after = _collapse_replacements(restored.decode(swap.written_in, errors="replace"))
         # restored pairs are the model's best guess, not the bytes: say so
@@ -415,7 +415,11 @@ def _choose(data: bytes, cs: int, f: int, boundaries: frozenset[int], before: by
     return choice
 
 
-_CJK_OR_ASCII = re.compile("[\x00-\x7f\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufffd]*")
+@cache
+def _cjk_or_ascii() -> re.Pattern[str]:
+    # compiled when a swap first gets this far (its class fills a table of
+    # 25,000 characters in Python): most processes never need it
+    return re.compile("[\x00-\x7f\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufffd]*")
 
 
 def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:
