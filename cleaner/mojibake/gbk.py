@@ -39,7 +39,9 @@ _MARKER = re.compile(f"[?](?:({SYLLABLE})\\))?")
 # GBK trail bytes 0x40-0x7E read alone are these ASCII characters.
 _END_LETTER = re.compile("(?:(?<=[^\\x00-\\x7f])|(?<=[?!,:;)]))[A-Za-z@\\[\\]\\\\^_`{|}~](?![A-Za-z])")
 MAX_RUN = 40
-_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# spelled as the html pass spells it: one compiled pattern in a pipeline's process
+# (compiling the class fills a table of its characters in Python, once)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LEADS = range(0x81, 0xFF)
 TRAILS = [*range(0x40, 0x7F), *range(0x80, 0xFF)]
 

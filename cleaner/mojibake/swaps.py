@@ -522,7 +522,9 @@ def _lines_holding(text: str, positions: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# spelled as the html pass spells it: one compiled pattern in a pipeline's process
+# (compiling the class fills a table of its characters in Python, once)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def plausible(candidate: str, lm: CharLM, min_known: float = 0.25) -> bool:
