@@ -21,9 +21,9 @@ character model decides whether it is better.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import add
+from typing import NamedTuple
 
 from cleaner.mojibake.lm import CharLM, LazyDocumentBigrams
 from cleaner.mojibake.pinyin import SYLLABLE, is_reading
@@ -46,8 +46,7 @@ LEADS = range(0x81, 0xFF)
 TRAILS = [*range(0x40, 0x7F), *range(0x80, 0xFF)]
 
 
-@dataclass(frozen=True, slots=True)
-class Repair:
+class Repair(NamedTuple):
     start: int
     end: int
     after: str
@@ -166,8 +165,7 @@ _VANISHED_MEMO: dict = {}
 _MAX_MEMO = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     """A realigned run before its vanished-pair search: ``chars`` between
     ``left`` and ``right`` (``search_right`` is what the search sees after it,
     ``suffix`` what follows it in the repair)."""

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from cleaner.mojibake.lm import CharLM
 
 REPLACEMENT = "\ufffd"
 
 
-@dataclass(frozen=True, slots=True)
-class Swap:
+class Swap(NamedTuple):
     name: str  # the fixes detail: which reading was undone
     read_as: str  # codec the bytes were wrongly decoded with
     written_in: str  # codec they were written in
@@ -55,8 +54,7 @@ SWAPS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SwapRepair:
+class SwapRepair(NamedTuple):
     start: int
     end: int
     after: str
