@@ -199,7 +199,7 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
 # chunks, and more of them are queued, enough to keep the workers busy while
 # this process builds the passes for the cleaning scan (``meanwhile``).
 SCAN_CHUNK_BYTES = 1 << 21
-SCAN_WINDOW = 16
+SCAN_CHUNKS_PER_WORKER = 8
 
 
 def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
@@ -212,7 +212,7 @@ def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
     get only the passes of the first scan, and bigger chunks.
     """
     pool = _WorkerPool(config, workers, warm_up, scan)
-    window = SCAN_WINDOW if scan else pool.window
+    window = SCAN_CHUNKS_PER_WORKER * workers if scan else pool.window
     pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
     try:
