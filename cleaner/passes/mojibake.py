@@ -487,32 +487,27 @@ def residual_damage(text: str) -> bool:
     """Traces of mojibake the repair left (for the record's flags)."""
     if _has_lost_run(text):
         return True
-    # each pattern opens with one class of what it starts with, so its scan
-    # skips ahead in C (an alternation of them tries every character)
-    return _HIDDEN_BYTE.search(text) is not None or _residual_swap().search(text) is not None
+    if _HIDDEN_BYTE.search(text) is not None:
+        return True
+    # Two UTF-8 leads read as GBK within three characters, or a Latin-family
+    # pair (``_LATIN_START``): told at the stops of the codec-swap scan, whose
+    # class holds both openings (a pattern of its own compiled the 380 leads
+    # again, 10 million instructions, for one search a page)
+    utf8_lead = _utf8_lead_set()
+    for m in _swap_starts().finditer(text):
+        pos = m.start()
+        if text[pos] in utf8_lead:
+            for c in text[pos + 1:pos + 4]:
+                if c in utf8_lead:
+                    return True
+                if c.isascii():
+                    break
+        elif _LATIN_START.match(text, pos):
+            return True
+    return False
 
 
 _HIDDEN_BYTE = re.compile("[?](?<=[^\\x00-\\x7f][?])")
-
-
-@cache
-def _residual_utf8_as_gbk() -> re.Pattern[str]:
-    u = re.escape(_utf8_as_gbk_chars())
-    return re.compile(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]")
-
-
-@cache
-def _residual_swap() -> re.Pattern[str]:
-    """``_residual_utf8_as_gbk`` or ``_LATIN_START``, in one scan: the union of
-    their opening classes, then each one's rest after a look back."""
-    u = re.escape(_utf8_as_gbk_chars())
-    latin = "\u00c0-\u00ff\x00-\x08\x0b\x0e-\x1f\x7f"
-    # the latin start is told by its small class, so the UTF-8 class (costly
-    # to compile) is written twice, not three times
-    return re.compile(f"[{u}{latin}](?:(?<=[{latin}])"
-                      f"(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
-                      f"|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))"
-                      f"|(?<![{latin}])[^\\x00-\\x7f]{{0,2}}[{u}])")
 
 
 class Mojibake(Pass):
