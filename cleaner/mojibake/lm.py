@@ -16,8 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from functools import cache
-from itertools import repeat
-from operator import add, itemgetter, sub
+from operator import add, itemgetter
 
 from cleaner.data import read_table, u32_array
 
@@ -255,7 +254,10 @@ def load() -> CharLM:
     unigram_counts = dict(zip(chars, uni_counts))
     total = float(fields["total"])
     log_total = math.log(total)
-    unigrams = dict(zip(chars, map(sub, map(math.log, uni_counts), repeat(log_total))))
+    # the counts take a few hundred values: each one's log-probability is
+    # worked out once (the same float as working it out per character)
+    logp_of = {n: math.log(n) - log_total for n in set(uni_counts)}
+    unigrams = dict(zip(chars, map(logp_of.__getitem__, uni_counts)))
     return CharLM(unigrams, _BigramTable(keys, counts, unigram_counts), math.log(0.5) - log_total)
 
 
