@@ -59,8 +59,13 @@ class _BigramTable:
     a sorted array of ``ord(a) << 16 | ord(b)`` keys searched in C (building a
     dictionary of them cost 20 ms per process)."""
 
-    def __init__(self, keys: array, counts: array, unigram_counts: dict[str, int]):
-        self._keys, self._counts, self._unigram_counts = keys, counts, unigram_counts
+    def __init__(self, keys: array, counts: array, chars: list[str], unigram_counts: array):
+        self._keys, self._counts = keys, counts
+        # the characters' counts, made a dictionary when a pair is first asked
+        # for (11 million instructions): the pre-check loads the model for the
+        # characters' probabilities, and clean pages never ask for a pair
+        self._chars, self._unigram_array = chars, unigram_counts
+        self._unigram_counts: dict[str, int] | None = None
 
     def count(self, pair: str) -> int | None:
         if len(pair) != 2 or pair[0] > "\uffff" or pair[1] > "\uffff":
@@ -73,7 +78,10 @@ class _BigramTable:
         n = self.count(pair)
         if n is None:
             return default
-        first = self._unigram_counts.get(pair[0])
+        unigram_counts = self._unigram_counts
+        if unigram_counts is None:
+            unigram_counts = self._unigram_counts = dict(zip(self._chars, self._unigram_array))
+        first = unigram_counts.get(pair[0])
         if first is None:
             return default
         return math.log(n) - math.log(first)
@@ -251,14 +259,13 @@ def load() -> CharLM:
     # (a comprehension over the 13,700 characters cost a third of the loading)
     # (one list of them, so both tables share each key and its hash)
     chars = list(bytes(payload[:4 * n_uni]).decode("utf-32-le"))
-    unigram_counts = dict(zip(chars, uni_counts))
     total = float(fields["total"])
     log_total = math.log(total)
     # the counts take a few hundred values: each one's log-probability is
     # worked out once (the same float as working it out per character)
     logp_of = {n: math.log(n) - log_total for n in set(uni_counts)}
     unigrams = dict(zip(chars, map(logp_of.__getitem__, uni_counts)))
-    return CharLM(unigrams, _BigramTable(keys, counts, unigram_counts), math.log(0.5) - log_total)
+    return CharLM(unigrams, _BigramTable(keys, counts, chars, uni_counts), math.log(0.5) - log_total)
 
 
 _HAN_RUN = re.compile(f"{_HAN_CLASS}{{2,}}")
