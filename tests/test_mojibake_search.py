@@ -222,6 +222,7 @@ TRACE_ALPHABET = "的是中國縣委书记锟斤拷烫屯鎴戜滑涓?hF(（)）
 @example("アニメ日本")
 @example("企業（éà）")  # Latin-1 pair inside an annotation-shaped group
 @example("公斤烫烫")
+@example("ok\x7f")  # DEL in ASCII text: a control character
 def test_one_scan_precheck_on_made_up_traces(text):
     from cleaner.passes.mojibake import needs_repair
 
@@ -310,7 +311,7 @@ def test_hot_positions_are_the_single_scans_positions(shared):
 
     lost = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
     texts = precheck_texts(shared)
-    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n", "ÀÀÀé乙ア\nÀÀÀ\x07жжж"]
+    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n", "ÀÀÀé乙ア\nÀÀÀ\x07жжж", "ok\x7f\nア乙\x7f"]
     found = 0
     for text in texts:
         _, utf8_lead = m._fast_patterns()
