@@ -160,8 +160,8 @@ def separate_scans_need_repair(text: str) -> bool:
     from cleaner.passes import mojibake as m
 
     if text.isascii():
-        return m._RARE_SWAP_CHAR.search(text) is not None and m._rare_swap().search(text) is not None
-    if m._LOST_TRACE.search(text) or m._rare_swap().search(text):
+        return m._RARE_SWAP_CHAR.search(text) is not None and m._RARE_SWAP.search(text) is not None
+    if m._LOST_TRACE.search(text) or m._RARE_SWAP.search(text):
         return True
     if any(m._hidden_byte_run(text, q.start()) for q in m._QUESTION.finditer(text)):
         return True
@@ -316,7 +316,7 @@ def test_hot_positions_are_the_single_scans_positions(shared):
     for text in texts:
         _, utf8_lead = m._fast_patterns()
         plain = [x.start() for x in lost.finditer(text)] + [x.start() for x in utf8_lead.finditer(text)]
-        plain += [x.start() for x in m._rare_swap().finditer(text)]
+        plain += [x.start() for x in m._RARE_SWAP.finditer(text)]
         assert m._hot_positions(text) == sorted(plain), text[:80]
         found += bool(plain)
     assert found > 20

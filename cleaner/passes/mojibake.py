@@ -88,21 +88,14 @@ _QUESTION = re.compile("\\?")
 _WEDGED = re.compile("[A-Za-z@\\[\\]\\\\^_`{|}~](?<=[^\\x00-\\x7f].)(?![A-Za-z])")
 _LOST_TRACE = re.compile("锟斤|斤拷|烫烫|屯屯")
 _RARE_SWAP_CHAR = re.compile("[\u00c0-\u00ff\u0400-\u04ff\u3040-\u30ff\u2500-\u257f\x00-\x08\x0b\x0e-\x1f\x7f]")
+_RARE_SWAP = re.compile("|".join((
+    "[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]",  # Latin-1 family
+    "[\u0400-\u04ff][\u0400-\u04ff\u2013-\u201e]",  # UTF-8 read as a Cyrillic code page
+    "[\u3040-\u30ff\u2500-\u257f][\u4e00-\u9fff]|[\u4e00-\u9fff][\u3040-\u30ff\u2500-\u257f]",  # Big5 as GBK
+    "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
+)))
 
-
-@cache
-def _rare_swap() -> re.Pattern[str]:
-    # compiled when a line with kana or box drawing first needs it: its Han
-    # classes fill a table of 21,000 characters in Python (see _RARE_SWAP_NO_KANA)
-    return re.compile("|".join((
-        "[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]",  # Latin-1 family
-        "[\u0400-\u04ff][\u0400-\u04ff\u2013-\u201e]",  # UTF-8 read as a Cyrillic code page
-        "[\u3040-\u30ff\u2500-\u257f][\u4e00-\u9fff]|[\u4e00-\u9fff][\u3040-\u30ff\u2500-\u257f]",  # Big5 as GBK
-        "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
-    )))
-
-
-# ``_rare_swap()`` on a line with no kana or box drawing (or ASCII text), where its Big5/GBK
+# ``_RARE_SWAP`` on a line with no kana or box drawing, where its Big5/GBK
 # alternatives cannot match: the others open with a rare character and each
 # overlaps only its own kind, so opened by their first characters (skipped to
 # in C) they find the same matches. The alternation, which sre cannot skip
@@ -214,7 +207,7 @@ def needs_repair(text: str) -> bool:
     """The cheap pre-check: does ``text`` show a trace of mojibake that a repair
     could act on? Each confirmation mirrors the condition of its repair."""
     if text.isascii():
-        return _RARE_SWAP_CHAR.search(text) is not None and _RARE_SWAP_NO_KANA.search(text) is not None
+        return _RARE_SWAP_CHAR.search(text) is not None and _RARE_SWAP.search(text) is not None
     annotation = _annotation_shape()
     lm = None
     checked_to = 0
@@ -414,7 +407,7 @@ def _swap_traces(text: str) -> tuple[list[int], bool]:
         "\ufffd" in text or _has_lost_run(text)) else []
     # One scan stops at UTF-8 leads read as GBK and at rare swap characters
     # (two scans of a class cost 50 instructions a character each). Every
-    # _rare_swap() match holds one of _RARE_SWAP_CHAR and none crosses a line
+    # _RARE_SWAP match holds one of _RARE_SWAP_CHAR and none crosses a line
     # break: only the lines holding one are scanned (the pattern's
     # alternatives open with no common character, so its scan tries each one).
     rare_to = -1
@@ -429,7 +422,7 @@ def _swap_traces(text: str) -> tuple[list[int], bool]:
             rare_to = text.find("\n", pos)
             if rare_to < 0:
                 rare_to = len(text)
-            rare = _rare_swap() if _KANA_BOX.search(text, start, rare_to) else _RARE_SWAP_NO_KANA
+            rare = _RARE_SWAP if _KANA_BOX.search(text, start, rare_to) else _RARE_SWAP_NO_KANA
             hot += [r.start() for r in rare.finditer(text, start, rare_to)]
     return sorted(hot), rare_to >= 0
 
