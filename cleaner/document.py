@@ -49,7 +49,7 @@ class Document:
             "source": self.source,
             "title": self.title,
             self.text_key: self.text,
-            "meta": {k: v for k, v in self.meta.items() if v is not None},
+            "meta": {k: v for k, v in self.meta.items() if v is not None} if self.meta else {},
             "script": self.script,
             "script_in": self.script_in,
             "encoding_in": self.encoding_in,

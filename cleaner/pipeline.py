@@ -265,7 +265,8 @@ def document_from_record(record: Mapping[str, Any], text_key: str = "text", *,
     if rid is None:
         stem = Path(source).stem if source else "record"
         rid = f"{stem}_{line}" if line is not None else stem
-    extra = {k: v for k, v in record.items() if k != text_key}
+    extra = dict(record)  # a C-level copy, then the keys the record's fields take
+    del extra[text_key]
     extra.pop("id", None)
     doc = Document(id=str(rid), text=text, source=record.get("source", source),
                    extra=extra, text_key=text_key, flags=flags)

@@ -2,16 +2,27 @@
 
 import random
 import re
+from operator import attrgetter
 
 import pytest
 from conftest import seed_text
 
+from cleaner.document import Document
 from cleaner.opencc_compat import make_converter
+from cleaner.passes.base import count_codes
 from cleaner.passes.script import (
+    SAMPLE_QUICK,
+    Script,
+    ScriptOptions,
     _convert_lines,
+    _detect_in_sample,
     _difference_mask,
     _line_trigger,
+    _sample,
+    _sample_has_han,
     changed_runs,
+    detect_script,
+    fix_script,
     tables,
 )
 from cleaner.pipeline import _SPACES, _SURROGATE, _body_size, _has_surrogate
@@ -122,3 +133,102 @@ def test_surrogate_test_is_the_regex(shared):
     texts += ["", "ascii only", "é", "𠀀", "\ud800"]
     for text in texts:
         assert _has_surrogate(text) == (_SURROGATE.search(text) is not None)
+
+
+def plain_detection(text):
+    """Detection as the class searches give it: every count a findall of its own class."""
+    t = tables()
+    if t.traditional.search(text) is None:
+        traditional = simplified = 0
+    else:
+        head = text[:SAMPLE_QUICK]
+        traditional, simplified = len(t.traditional.findall(head)), len(t.simplified.findall(head))
+        if len(head) < len(text) and not (max(traditional, simplified) >= 20
+                                          and max(traditional, simplified) >= 4 * min(traditional, simplified)):
+            traditional, simplified = len(t.traditional.findall(text)), len(t.simplified.findall(text))
+    if traditional <= simplified:
+        return "hans" if t.han.search(text) else None
+    votes = {name: len(pattern.findall(text)) for name, pattern in t.votes.items()}
+    best = max(votes.values())
+    if best == 0 or votes["hant"] == best:
+        return "hant"
+    return "hk" if votes["hk"] > votes["tw"] else "tw"
+
+
+def test_detection_counts_in_one_scan_what_each_class_finds(shared):
+    """``_detect_in_sample`` counts both scripts (and the three standards'
+    variants) in one scan each; the answer is the class-by-class count's."""
+    converters = [make_converter(c) for c in ("s2tw", "s2hk", "s2t", "t2s")]
+    answers = set()
+    texts = real_texts(shared)
+    for text in texts:
+        lines = text.split("\n")
+        variants = [text, *(convert(text) for convert in converters),
+                    "\n".join(converters[0](line) if n % 3 == 0 else line for n, line in enumerate(lines))]
+        for variant in variants:
+            sample = _sample(variant)
+            assert _detect_in_sample(sample) == plain_detection(sample)
+            assert _detect_in_sample(variant[:300]) == plain_detection(variant[:300])
+            answers.add(plain_detection(sample))
+    assert answers >= {"hans", "hant", "tw", "hk"}
+
+
+@pytest.mark.parametrize("target", ["hans", "tw"])
+def test_deferred_changes_are_the_core_changes(shared, target):
+    """The pass counts its codes before building its changes; both are what
+    the pure core gives, on Traditional, Simplified and mixed pages."""
+    options = ScriptOptions(target=target)
+    step = Script(options)
+    s2tw = make_converter("s2tw")
+    converted = 0
+    for i, text in enumerate(real_texts(shared)[:40]):
+        lines = text.split("\n")
+        for variant in (text, "\n".join(s2tw(line) if n % 4 == i % 4 else line for n, line in enumerate(lines))):
+            result = step.apply(variant, Document(id="t", text=variant))
+            codes = result.codes
+            new, changes, _, changed = fix_script(variant, options, step.converter)
+            assert (result.text, result.changes, result.counts.get("script_chars", 0)) == (new, changes, changed)
+            if codes is not None:
+                assert codes == count_codes(changes, attrgetter("code"))
+            converted += bool(changes)
+    assert converted > 20
+
+
+def test_detection_from_the_first_trigger_is_detection(shared):
+    """The pass tells detection where the first Traditional character of the
+    text can be (what it skipped to): the same answer as reading it all,
+    with and without titles, short and long, a title longer than the head."""
+    skip = _line_trigger("t2s", "hans")
+    s2tw = make_converter("s2tw")
+    seen = set()
+    for i, text in enumerate(real_texts(shared)):
+        lines = text.split("\n")
+        mixed = "\n".join(s2tw(line) if n % 7 == i % 7 else line for n, line in enumerate(lines))
+        traditional = s2tw(text)
+        # Traditional only in the middle of the sample, after Latin text.
+        middle = "x" * 2000 + traditional[:250] + "x" * 1750
+        for variant in (text, mixed, mixed[:1990], mixed[:2001], traditional[:3000], middle):
+            for title in (None, "", "標題", "标题", traditional[:40], "长" * 1600, "國" * 1600):
+                first = skip(variant).end()
+                answer = plain_detection(_sample(variant, title))
+                assert detect_script(variant, title) == answer
+                assert detect_script(variant, title, first) == answer
+                seen.add(answer)
+    assert seen >= {"hans", "tw"}
+
+
+def test_han_in_the_head_is_han_in_the_sample(shared):
+    """The pass looks for a Chinese character in the head of the text before
+    building the sample: the same answer as the sample's, Han only in the
+    middle or in a long title included."""
+    han = tables().han
+    texts = real_texts(shared)[:30]
+    texts += ["x" * 5000, "x" * 2500 + "中" + "x" * 2500, "x" * 1400 + "中" + "x" * 3000, "x" * 1499 + "中",
+              "x" * 1800 + "中" + "x" * 3000]  # the last: Han in neither the head nor the middle
+    found = 0
+    for text in texts:
+        for title in (None, "", "标题", "t" * 120, "t" * 1600, "中" * 3, "t" * 1590 + "中"):
+            answer = han.search(_sample(text, title)) is not None
+            assert _sample_has_han(text, title) == answer, (text[:20], title)
+            found += answer
+    assert found > 100

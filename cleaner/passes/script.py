@@ -27,9 +27,10 @@ import difflib
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C loop
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from importlib import resources
 from itertools import accumulate
 from typing import NamedTuple
@@ -62,11 +63,15 @@ class ScriptOptions:
             raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {self.target!r}")
 
 
+def _bmp(chars: str) -> str:
+    # Characters outside the BMP would make a class a list scanned one by
+    # one (15 MB/s instead of 900): keep them out, or as one range.
+    return "".join(c for c in chars if ord(c) < 0x10000)
+
+
 def _members(chars: str, rare: str = "") -> str:
     """The inside of a character class of ``chars`` (and the ranges ``rare``)."""
-    # Characters outside the BMP would make the class a list scanned one by
-    # one (15 MB/s instead of 900): keep them out, or as one range.
-    return re.escape("".join(c for c in chars if ord(c) < 0x10000)) + rare
+    return re.escape(_bmp(chars)) + rare
 
 
 def _charset(chars: str, rare: str = "") -> re.Pattern:
@@ -97,6 +102,16 @@ class ScriptTables:
     @cached_property
     def votes(self) -> dict[str, re.Pattern]:  # Traditional standard -> its variant characters
         return {name: _charset(chars) for name, chars in self.data["votes"].items()}
+
+    # The characters of each standard's class (those in the BMP, as the class
+    # has them), and one class of them all, for counting the three in one scan.
+    @cached_property
+    def vote_sets(self) -> dict[str, frozenset[str]]:
+        return {name: frozenset(_bmp(chars)) for name, chars in self.data["votes"].items()}
+
+    @cached_property
+    def variants(self) -> re.Pattern:
+        return _charset("".join(self.data["votes"].values()))
 
     @cached_property
     def han(self) -> re.Pattern:
@@ -172,19 +187,40 @@ def _sample(text: str, title: str | None = None) -> str:
     return piece(0, SAMPLE_HEAD) + "\n" + piece(middle, middle + SAMPLE_MIDDLE)
 
 
-def detect_script(text: str, title: str | None = None) -> str | None:
+def _sample_has_han(text: str, title: str | None = None) -> bool:
+    """Whether ``_sample(text, title)`` holds a Chinese character, without
+    copying the sample when the head of the text, always in it, holds one."""
+    han = tables().han
+    head = max(SAMPLE_HEAD - (len(title) + 1 if title else 0), 0)
+    return han.search(text, 0, head) is not None or han.search(_sample(text, title)) is not None
+
+
+def detect_script(text: str, title: str | None = None, plain: int = 0) -> str | None:
     """``hans``, ``hant``, ``tw``, ``hk``, or None for a text without Chinese.
 
-    A ``title`` is read as the text's first line.
+    A ``title`` is read as the text's first line. ``text[:plain]`` is known to
+    hold no Traditional character (the pass has searched it already).
     """
-    return _detect_in_sample(_sample(text, title))
+    sample = _sample(text, title)
+    title_end = len(title) + 1 if title else 0
+    # Where the sample's copy of text[:plain] ends: it starts the sample after
+    # the title (see _sample).
+    if title_end + len(text) <= SAMPLE_HEAD + SAMPLE_MIDDLE:  # the sample is all of it
+        plain_end = title_end + plain
+    else:
+        plain_end = title_end + min(plain, max(SAMPLE_HEAD - title_end, 0))
+    return _detect_in_sample(sample, title_end, plain_end)
 
 
-def _detect_in_sample(text: str) -> str | None:
+def _detect_in_sample(text: str, plain_from: int = 0, plain_end: int = 0) -> str | None:
+    """Detection on a sample whose ``text[plain_from:plain_end]`` holds no
+    Traditional character."""
     t = tables()
     # Most texts are in one script only: a search (no match objects) settles
     # it, or the head of the sample when one script clearly leads there.
-    if t.traditional.search(text) is None:
+    search = t.traditional.search
+    in_title = search(text, 0, plain_from) if plain_from else None
+    if in_title is None and search(text, max(plain_end, plain_from)) is None:
         traditional = simplified = 0
     else:
         head = text[:SAMPLE_QUICK]
@@ -200,7 +236,10 @@ def _detect_in_sample(text: str) -> str | None:
             # them to Simplified is a no-op either way.
             return "hans"
         return None
-    votes = {name: len(pattern.findall(text)) for name, pattern in t.votes.items()}
+    # One scan for the characters of every standard, then each one's count.
+    found: dict[str, int] = {}
+    _count_elements(found, t.variants.findall(text))
+    votes = {name: sum(n for char, n in found.items() if char in chars) for name, chars in t.vote_sets.items()}
     best = max(votes.values())
     if best == 0 or votes["hant"] == best:
         return "hant"
@@ -247,12 +286,18 @@ def plan(source: str | None, target: str, phrases: bool = False) -> list[Step]:
     return [*(Step(c, "all") for c in variants), Step(from_simplified, "lines")]
 
 
+@cache
+def _steps(source: str | None, target: str, phrases: bool) -> tuple[Step, ...]:
+    """``plan``, made once per combination (every document asks for it)."""
+    return tuple(plan(source, target, phrases))
+
+
 # Used when the installed binding lacks a configuration (the reimplementation
 # has no tw2t, hk2t, hk2sp, s2hkp): the nearest one, or None to skip the step.
 FALLBACK = {"hk2sp": "hk2s", "s2hkp": "s2hk", "tw2sp": "tw2s", "s2twp": "s2tw"}
 
 
-def run_plan(text: str, steps: list[Step], converter: Callable[[str], Callable[[str], str] | None],
+def run_plan(text: str, steps: Sequence[Step], converter: Callable[[str], Callable[[str], str] | None],
              target: str = "hans") -> str:
     """Apply ``steps``; ``converter(config)`` gives a converter or None to skip."""
     for step in steps:
@@ -432,11 +477,21 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
     ``start``: no line before this offset needs a "lines" step (the pass has
     searched that far already).
     """
+    new, runs, changed, source = _converted(text, options, converter, source, start)
+    return new, _changes(text, new, runs, options.target), source, changed
+
+
+def _converted(text: str, options: ScriptOptions,
+               converter: Callable[[str], Callable[[str], str] | None] | None,
+               source: str | None, start: int = 0) -> tuple[str, list[tuple[int, int, int, int]], int, str | None]:
+    """``fix_script`` without its changes: the converted text, the spans
+    ``(start, end, new_start, new_end)`` that differ, the number of
+    characters converted and the source script."""
     if source is None:
         source = detect_script(text)
-    steps = plan(source, options.target, options.phrases)
+    steps = _steps(source, options.target, options.phrases)
     if not steps:
-        return text, [], source, 0
+        return text, [], 0, source
     if converter is None:
         from cleaner.opencc_compat import make_converter
 
@@ -446,28 +501,28 @@ def fix_script(text: str, options: ScriptOptions = ScriptOptions(),
         # character of the other family are converted, and compared.
         convert = converter(steps[0].config)
         if convert is None:
-            return text, [], source, 0
+            return text, [], 0, source
         new, runs, changed = _convert_lines(text, _line_trigger(steps[0].config, options.target), convert, start)
         if not runs:
-            return text, [], source, 0
-    else:
-        new = run_plan(text, steps, converter, options.target)
-        if new == text:
-            return text, [], source, 0
-        runs, changed = changed_runs(text, new)
-    to_traditional = options.target in TRADITIONAL
+            return text, [], 0, source
+        return new, runs, changed, source
+    new = run_plan(text, steps, converter, options.target)
+    if new == text:
+        return text, [], 0, source
+    runs, changed = changed_runs(text, new)
+    return new, runs, changed, source
+
+
+def _changes(text: str, new: str, runs: list[tuple[int, int, int, int]], target: str) -> list[Change]:
+    if target not in TRADITIONAL:
+        return [Change("S101", a0, a1, text[a0:a1], new[b0:b1], target) for a0, a1, b0, b1 in runs]
     simplified = tables().simplified
     changes = []
     for a0, a1, b0, b1 in runs:
         before = text[a0:a1]
-        if not to_traditional:
-            code = "S101"
-        elif simplified.search(before):
-            code = "S102"
-        else:
-            code = "S103"
-        changes.append(Change(code, a0, a1, before, new[b0:b1], options.target))
-    return new, changes, source, changed
+        code = "S102" if simplified.search(before) else "S103"
+        changes.append(Change(code, a0, a1, before, new[b0:b1], target))
+    return changes
 
 
 class _RegionalToSimplified:
@@ -556,17 +611,23 @@ class Script(Pass):
                 # Already Simplified, or no Chinese: detection would find no
                 # Traditional character and conversion no line to convert.
                 return self._already_simplified(text, doc)
-        source = detect_script(text, title)
-        new, changes, source, changed = fix_script(text, self.options, self.converter, source, start)
+        source = detect_script(text, title, start)
+        new, runs, changed, source = _converted(text, self.options, self.converter, source, start)
         # The title and the metadata an earlier pass took from the text are in
         # the same script as the text: one record, one script.
         if title:
-            doc.title = fix_script(title, self.options, self.converter, source)[0]
+            doc.title = _converted(title, self.options, self.converter, source)[0]
         self._finish(doc, source)
-        return PassResult(new, changes, {"script_chars": changed} if changed else {})
+        counts = {"script_chars": changed} if changed else {}
+        target = self.options.target
+        if target in TRADITIONAL or not runs:
+            return PassResult(new, _changes(text, new, runs, target), counts)
+        # One change per run, all of one code: counted now, built when read
+        # (explain, check), not for every converted document.
+        return PassResult(new, partial(_changes, text, new, runs, target), counts, {"S101": len(runs)})
 
     def _already_simplified(self, text: str, doc) -> PassResult:
-        source = "hans" if tables().han.search(_sample(text, doc.title)) else None
+        source = "hans" if _sample_has_han(text, doc.title) else None
         if source is not None:
             self.converter("t2s")  # as the full path would, for the missing-configuration flag
         self._finish(doc, source)
@@ -576,8 +637,8 @@ class Script(Pass):
         han = tables().han
         for key, value in doc.meta.items():
             if isinstance(value, str) and han.search(value):
-                doc.meta[key] = fix_script(value, self.options, self.converter, source)[0]
-        for step in plan(source, self.options.target, self.options.phrases):
+                doc.meta[key] = _converted(value, self.options, self.converter, source)[0]
+        for step in _steps(source, self.options.target, self.options.phrases):
             if self._converters.get(step.config, True) is None:
                 doc.flag(f"opencc_missing_{step.config}")  # the installed binding lacks it
         doc.script_in = source
