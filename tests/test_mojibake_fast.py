@@ -5,10 +5,13 @@ cwced pages (clean, and read with the wrong codec), ftfy's cases.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_mojibake_search import damaged_texts, precheck_texts
 
 from cleaner.mojibake import gbk
@@ -21,14 +24,17 @@ def plain_pair_counts(text: str) -> Counter[str]:
     return Counter(a + b for run in runs for a, b in pairwise(run))
 
 
-@pytest.mark.parametrize("split_budget", [10**9, 0, 40])  # never, at once, midway
-def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget):
+@pytest.mark.parametrize(("split_budget", "long_page"), [
+    (10**9, 0), (0, 0), (40, 0),  # a long page counting every pair never, at once, midway
+    (10**9, 10**9),  # a news-sized page (each character found occurrence by occurrence)
+])
+def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, split_budget, long_page):
     """``after``, ``before``, ``recurs`` and ``get`` of the lazily counted page
     answer as the table of all its pairs (counted pair by pair) does, for
     characters the page holds and characters it lacks, doubled ones included;
     also once a long page has every pair counted instead of split per look."""
     monkeypatch.setattr(charlm.LazyDocumentBigrams, "_SPLIT_BUDGET", split_budget)
-    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_LONG_PAGE", 0)  # every test page is long
+    monkeypatch.setattr(charlm.LazyDocumentBigrams, "_LONG_PAGE", long_page)
     lm = charlm.load()
     texts = list(damaged_texts(shared).values()) + precheck_texts(shared)[4:40]
     texts += ["中中中國\n國中中", "哈哈哈哈", "中\n中中\n"]
@@ -45,6 +51,8 @@ def test_lazy_pair_counts_are_the_counts_of_every_pair(shared, monkeypatch, spli
             if c != "\n":
                 assert charlm._followers(runs, c) == Counter({p[1]: n for p, n in counts.items() if p[0] == c})
                 assert charlm._preceders(runs, c) == Counter({p[0]: n for p, n in counts.items() if p[1] == c})
+                assert charlm._split_followers(runs, c) == charlm._followers(runs, c)
+                assert charlm._split_preceders(runs, c) == charlm._preceders(runs, c)
         for pair in list(counts)[:300] + ["中國", "a中", "中\n", "\n中"]:
             assert lazy.recurs(pair) == (counts[pair] >= 2)
             assert lazy.get(pair) == table.get(pair), pair
@@ -134,3 +142,47 @@ def test_page_answers_and_model_alone_are_the_plain_lookups(shared):
                             alone += plain
                     checked += 1
     assert checked > 300 and answered > 30 and 30 < alone < checked * 4, (checked, answered, alone)
+
+
+PLAIN_GBK_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|[\x21-\x7e](?=[^\x00-\x7f]))*\??")
+
+
+def gbk_run_spans(pattern, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def test_gbk_runs_are_the_plain_alternations_runs(shared):
+    """The GBK run pattern written as stretches joined by single ASCII
+    characters finds the runs the plain alternation finds, on every damaged
+    and clean page and on each of their lines."""
+    from cleaner.mojibake.swaps import _GBK_RUN
+
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)
+    texts += ["中?a中", "中??中", "中ab中", "中a中b中?", "?中", "中 中\n中!中!!中", "鎴戜滑?", "a中b"]
+    runs = 0
+    for text in texts:
+        expected = gbk_run_spans(PLAIN_GBK_RUN, text)
+        assert gbk_run_spans(_GBK_RUN, text) == expected, text[:80]
+        for lo, hi in ((3, 40), (10, 2000)):
+            assert [m.span() for m in _GBK_RUN.finditer(text, lo, hi)] == [
+                m.span() for m in PLAIN_GBK_RUN.finditer(text, lo, hi)]
+        runs += len(expected)
+    assert runs > 5000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="中鎴a?! \n(b", max_size=24))
+def test_gbk_runs_on_made_up_text(text):
+    from cleaner.mojibake.swaps import _GBK_RUN
+
+    assert gbk_run_spans(_GBK_RUN, text) == gbk_run_spans(PLAIN_GBK_RUN, text)
+
+
+def test_han_comparison_is_the_han_class():
+    """``char_logp``'s compared Han test answers as the class it stands for,
+    for every character of the first two planes, the empty string and longer ones."""
+    han = re.compile(charlm._HAN_CLASS)
+    chars = [chr(cp) for cp in range(0x30000) if not 0xD800 <= cp <= 0xDFFF]
+    chars += ["", "中a", "a中", "\U0003134f", "\U00031350", "\U000e0100"]
+    assert [charlm._is_han(c) for c in chars] == [han.match(c) is not None for c in chars]
+    assert sum(map(charlm._is_han, chars)) > 80000

@@ -12,7 +12,6 @@ import json
 import math
 from itertools import pairwise
 
-import pytest
 from conftest import seed_text
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -145,10 +144,15 @@ def test_windowed_vanished_pair_search_picks_what_whole_scoring_picks(shared, mo
     assert slices > 150
 
 
-@pytest.mark.parametrize("lead", [0x81, 0xA1, 0xB0, 0xD7, 0xF7, 0xFE])
-def test_decoded_rows_and_columns_are_the_pairs_decoded_one_by_one(lead):
-    assert gbk._row(lead) == tuple((t, c) for t in gbk.TRAILS if (c := gbk._char(bytes((lead, t)))))
-    assert gbk._column(lead) == tuple((x, c) for x in gbk.LEADS if (c := gbk._char(bytes((x, lead)))))
+def test_decoded_rows_and_columns_are_the_pairs_decoded_one_by_one():
+    """Every row and column of the table, decoded in one call, is its pairs
+    decoded one by one (the valid ones, the unmapped, the ASCII trails)."""
+    for byte in range(0x40, 0x100):
+        if byte in gbk.LEADS:
+            assert gbk._row(byte) == tuple((t, c) for t in gbk.TRAILS if (c := gbk._char(bytes((byte, t)))))
+        if byte in gbk.TRAILS:
+            assert gbk._column(byte) == tuple((x, c) for x in gbk.LEADS if (c := gbk._char(bytes((x, byte)))))
+    assert sum(map(len, map(gbk._row, gbk.LEADS))) > 21000
 
 
 def separate_scans_need_repair(text: str) -> bool:
@@ -218,6 +222,7 @@ TRACE_ALPHABET = "的是中國縣委书记锟斤拷烫屯鎴戜滑涓?hF(（)）
 @example("アニメ日本")
 @example("企業（éà）")  # Latin-1 pair inside an annotation-shaped group
 @example("公斤烫烫")
+@example("ok\x7f")  # DEL in ASCII text: a control character
 def test_one_scan_precheck_on_made_up_traces(text):
     from cleaner.passes.mojibake import needs_repair
 
@@ -306,7 +311,7 @@ def test_hot_positions_are_the_single_scans_positions(shared):
 
     lost = re.compile("\ufffd|锟斤|斤拷|烫烫|屯屯")
     texts = precheck_texts(shared)
-    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n"]
+    texts += ["锟斤拷锟斤拷烫烫烫屯屯屯\ufffd斤拷", "乙ア乙\nア乙ア", "×é\x1b[0m\nжҲ‘\n", "ÀÀÀé乙ア\nÀÀÀ\x07жжж", "ok\x7f\nア乙\x7f"]
     found = 0
     for text in texts:
         _, utf8_lead = m._fast_patterns()
@@ -356,3 +361,29 @@ def test_shipped_readings_are_pypinyins_table():
     for cp, value in table.items():
         assert pinyin.readings(chr(cp)) == frozenset(value.split(",")), chr(cp)
     assert pinyin.readings("a") == pinyin.readings("\U000e0001") == pinyin.readings("") == frozenset()
+
+
+def test_run_lookup_from_the_last_run_end_is_the_lookup_from_the_line_start(shared):
+    """``_garbled_run_at`` scanning on from the end of a run found before (what
+    ``needs_repair`` passes) finds the run and verdict a scan from the line
+    start finds, at every UTF-8 lead of real damaged and clean pages."""
+    from cleaner.passes import mojibake as m
+
+    lm = charlm.load()
+    _, utf8_lead = m._fast_patterns()
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)
+    # many runs on one line, each opening with clean text before its garble
+    texts += [" | ".join("據報道" + line for line in text.split("\n")) for text in texts[:8]]
+    resumed = garbled = 0
+    for text in texts:
+        run_end = 0
+        for u in utf8_lead.finditer(text):
+            pos = u.start()
+            if pos < run_end:
+                continue  # inside the run found last (``needs_repair`` skips it)
+            plain = m._garbled_run_at(text, pos, lm)
+            assert m._garbled_run_at(text, pos, lm, run_end) == plain, text[max(0, pos - 20):pos + 20]
+            resumed += run_end > text.rfind("\n", 0, pos) + 1
+            garbled += plain > 0
+            run_end = abs(plain)
+    assert resumed > 20 and garbled > 50, (resumed, garbled)

@@ -16,8 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from functools import cache
-from itertools import repeat
-from operator import add, itemgetter, sub
+from operator import add, itemgetter
 
 from cleaner.data import read_table, u32_array
 
@@ -28,7 +27,16 @@ RARE_LOGP = -13.0
 
 _CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》「」『』【】—…·～％")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+
+
+def _is_han(c: str) -> bool:
+    """Does ``c`` open with a character of ``_HAN_CLASS``? Compared, not
+    matched: compiling the class fills a table of its 28,000 characters in
+    Python, once per process (``_HAN_RUN`` needs it compiled, this does not)."""
+    c = c[:1]
+    return ("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
+            or "\U00020000" <= c <= "\U0003134f")
 
 # log-probabilities of characters the dictionary does not cover
 LOGP_CJK_PUNCT = math.log(0.03)
@@ -51,8 +59,13 @@ class _BigramTable:
     a sorted array of ``ord(a) << 16 | ord(b)`` keys searched in C (building a
     dictionary of them cost 20 ms per process)."""
 
-    def __init__(self, keys: array, counts: array, unigram_counts: dict[str, int]):
-        self._keys, self._counts, self._unigram_counts = keys, counts, unigram_counts
+    def __init__(self, keys: array, counts: array, chars: list[str], unigram_counts: array):
+        self._keys, self._counts = keys, counts
+        # the characters' counts, made a dictionary when a pair is first asked
+        # for (11 million instructions): the pre-check loads the model for the
+        # characters' probabilities, and clean pages never ask for a pair
+        self._chars, self._unigram_array = chars, unigram_counts
+        self._unigram_counts: dict[str, int] | None = None
 
     def count(self, pair: str) -> int | None:
         if len(pair) != 2 or pair[0] > "\uffff" or pair[1] > "\uffff":
@@ -65,7 +78,10 @@ class _BigramTable:
         n = self.count(pair)
         if n is None:
             return default
-        first = self._unigram_counts.get(pair[0])
+        unigram_counts = self._unigram_counts
+        if unigram_counts is None:
+            unigram_counts = self._unigram_counts = dict(zip(self._chars, self._unigram_array))
+        first = unigram_counts.get(pair[0])
         if first is None:
             return default
         return math.log(n) - math.log(first)
@@ -99,7 +115,7 @@ class CharLM:
             return LOGP_SPACE
         if c.isascii():
             return LOGP_ASCII
-        if _HAN.match(c):
+        if _is_han(c):
             return self.floor
         return LOGP_OTHER
 
@@ -243,14 +259,16 @@ def load() -> CharLM:
     # (a comprehension over the 13,700 characters cost a third of the loading)
     # (one list of them, so both tables share each key and its hash)
     chars = list(bytes(payload[:4 * n_uni]).decode("utf-32-le"))
-    unigram_counts = dict(zip(chars, uni_counts))
     total = float(fields["total"])
     log_total = math.log(total)
-    unigrams = dict(zip(chars, map(sub, map(math.log, uni_counts), repeat(log_total))))
-    return CharLM(unigrams, _BigramTable(keys, counts, unigram_counts), math.log(0.5) - log_total)
+    # the counts take a few hundred values: each one's log-probability is
+    # worked out once (the same float as working it out per character)
+    logp_of = {n: math.log(n) - log_total for n in set(uni_counts)}
+    unigrams = dict(zip(chars, map(logp_of.__getitem__, uni_counts)))
+    return CharLM(unigrams, _BigramTable(keys, counts, chars, uni_counts), math.log(0.5) - log_total)
 
 
-_HAN_RUN = re.compile(f"{_HAN.pattern}{{2,}}")
+_HAN_RUN = re.compile(f"{_HAN_CLASS}{{2,}}")
 
 
 def _han_runs(text: str) -> str:
@@ -273,10 +291,44 @@ def document_bigrams(text: str, lm: CharLM, min_count: int = 2) -> dict[str, flo
             if n >= min_count and "\n" not in ab and not lm.is_rare(ab[0]) and not lm.is_rare(ab[1])}
 
 
-def _followers(runs: str, a: str) -> Counter[str]:
-    """How often each character follows ``a`` in ``runs`` ("\n"-joined Han runs):
-    one split in C. A piece after a split opens with the follower; an empty
-    one is ``a`` again, or the end of the text after the last piece."""
+def _followers(runs: str, a: str) -> dict[str, int]:
+    """How often each character follows ``a`` in ``runs`` ("\n"-joined Han runs).
+    Found occurrence by occurrence, each ``find`` a scan in C: a character
+    asked about is on a news-sized page a few times, and a split of the whole
+    page into pieces, counted, cost half as much again (a long page, where a
+    common character is there thousands of times, splits: ``_split_followers``)."""
+    counts: dict[str, int] = {}
+    find = runs.find
+    i = find(a)
+    while i >= 0:
+        b = runs[i + 1:i + 2]
+        counts[b] = counts.get(b, 0) + 1
+        i = find(a, i + 1)
+    counts.pop("", None)  # the end of the text
+    counts.pop("\n", None)
+    return counts
+
+
+def _preceders(runs: str, b: str) -> dict[str, int]:
+    """How often each character comes before ``b`` in ``runs``: ``_followers``
+    read backwards (``_split_preceders`` on a long page)."""
+    counts: dict[str, int] = {}
+    find = runs.find
+    i = find(b)
+    while i >= 0:
+        if i:
+            a = runs[i - 1]
+            counts[a] = counts.get(a, 0) + 1
+        i = find(b, i + 1)
+    counts.pop("\n", None)
+    return counts
+
+
+
+
+def _split_followers(runs: str, a: str) -> Counter[str]:
+    """``_followers`` by one split in C. A piece after a split opens with the
+    follower; an empty one is ``a`` again, or the end of the text after the last piece."""
     pieces = runs.split(a)
     if len(pieces) == 1:
         return Counter()
@@ -288,9 +340,9 @@ def _followers(runs: str, a: str) -> Counter[str]:
     return counts
 
 
-def _preceders(runs: str, b: str) -> Counter[str]:
-    """How often each character comes before ``b`` in ``runs``: ``_followers``
-    read backwards (the empty first piece is the start of the text)."""
+def _split_preceders(runs: str, b: str) -> Counter[str]:
+    """``_preceders`` by one split: ``_split_followers`` read backwards (the
+    empty first piece is the start of the text)."""
     pieces = runs.split(b)
     if len(pieces) == 1:
         return Counter()
@@ -370,6 +422,10 @@ class LazyDocumentBigrams:
                 self._count_all()
         if self._by_first is not None:
             counts = (self._by_first if first else self._by_second).get(c, {})
+        elif len(runs) >= self._LONG_PAGE:
+            if c not in runs:
+                return {}
+            counts = (_split_followers if first else _split_preceders)(runs, c)
         elif c not in runs:  # most characters asked about
             return {}
         else:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from cleaner.mojibake.lm import CharLM
 
 REPLACEMENT = "\ufffd"
 
 
-@dataclass(frozen=True, slots=True)
-class Swap:
+class Swap(NamedTuple):
     name: str  # the fixes detail: which reading was undone
     read_as: str  # codec the bytes were wrongly decoded with
     written_in: str  # codec they were written in
@@ -31,7 +30,11 @@ class Swap:
 # A run: non-ASCII characters, possibly with single ASCII characters inside
 # (GBK trail bytes 0x40-0x7E decode as ASCII letters). A trailing "?" is an odd
 # byte the decoder replaced, eating the ASCII byte after it.
-_GBK_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|[\x21-\x7e](?=[^\x00-\x7f]))*\??")
+# Written as stretches of non-ASCII characters joined by single ASCII ones
+# (a class repeated is one loop in C; the alternation repeated, one character
+# at a time, cost a hundred instructions a character), the same matches as
+# ``[^\x00-\x7f](?:[^\x00-\x7f]|[\x21-\x7e](?=[^\x00-\x7f]))*\??`` (checked by the tests).
+_GBK_RUN = re.compile(r"[^\x00-\x7f]+(?:[\x21-\x7e][^\x00-\x7f]+)*\??")
 _LATIN_RUN = re.compile(
     "[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e"
     "\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\u0081\u008d\u008f\u0090\u009d]"
@@ -51,8 +54,7 @@ SWAPS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SwapRepair:
+class SwapRepair(NamedTuple):
     start: int
     end: int
     after: str
@@ -124,7 +126,7 @@ def _try_swap(text: str, start: int, end: int, swap: Swap, lm: CharLM, min_gain_
             boundaries, lost = _gbk_offsets(run)
             restored = _restore_vanished_pairs(data, lm, boundaries, lost, context,
                                                text[max(0, start - 3):start], text[end:end + 3])
-            if not _CJK_OR_ASCII.fullmatch(restored.decode("utf-8", errors="replace")):
+            if not _cjk_or_ascii().fullmatch(restored.decode("utf-8", errors="replace")):
                 restored = data  # a reading that holds Hebrew or Thai is no repair
         after = _collapse_replacements(restored.decode(swap.written_in, errors="replace"))
         # restored pairs are the model's best guess, not the bytes: say so
@@ -411,12 +413,20 @@ def _choose(data: bytes, cs: int, f: int, boundaries: frozenset[int], before: by
     return choice
 
 
-_CJK_OR_ASCII = re.compile("[\x00-\x7f\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufffd]*")
+@cache
+def _cjk_or_ascii() -> re.Pattern[str]:
+    # compiled when a swap first gets this far (its class fills a table of
+    # 25,000 characters in Python): most processes never need it
+    return re.compile("[\x00-\x7f\u00b0\u00b7\u00d7\u00f7\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef\ufffd]*")
 
 
 def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:
     """Garble read as GBK is mostly rare characters (鎴戜滑); clean text is not."""
-    han = _HAN.findall(run)
+    return _garbled_han_chars(_HAN.findall(run), lm, min_share)
+
+
+def _garbled_han_chars(han: list[str], lm: CharLM, min_share: float = 0.15) -> bool:
+    """``_garbled_han`` of a run whose Han characters are ``han``."""
     # counted in C over the set of common characters (see CharLM.common_set)
     return bool(han) and len(han) - sum(map(lm.common_set(-12.5).__contains__, han)) >= min_share * len(han)
 
@@ -436,13 +446,14 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
     spans = [(0, len(text))] if hot is None else _lines_holding(text, hot)
     context = PageContext(text, lm, spans)  # does its work only when a run needs it
     garbled: dict[tuple[int, int], bool] = {}  # three swaps read the same GBK runs
+    runs: dict[re.Pattern[str], list[tuple[int, int]]] = {}  # and find them once
     for swap in SWAPS:
-        found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost)
+        found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost, runs)
         if swap.name == "utf8_as_gbk" and context.learn():
             # a break left alone may read clearly once the page's other
             # restorations are counted: its runs are tried once more
             found = [r for r in found if r.swap != "utf8_as_gbk"]
-            found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost)
+            found += _find_runs(text, lm, swap, spans, hot, context, garbled, min_gain_per_char, max_lost, runs)
     chosen: list[SwapRepair] = []
     for r in sorted(found, key=lambda r: -r.gain):
         if all(r.end <= c.start or r.start >= c.end for c in chosen):
@@ -452,33 +463,49 @@ def find_swaps(text: str, lm: CharLM, min_gain_per_char: float = 2.0,
 
 def _find_runs(text: str, lm: CharLM, swap: Swap, spans: list[tuple[int, int]], hot: list[int] | None,
                context: PageContext, garbled: dict[tuple[int, int], bool], min_gain_per_char: float,
-               max_lost: float) -> list[SwapRepair]:
-    """The best repair by ``swap`` of each run in ``spans`` holding a ``hot`` position."""
-    from bisect import bisect_left
-
+               max_lost: float, runs: dict | None = None) -> list[SwapRepair]:
+    """The best repair by ``swap`` of each run in ``spans`` holding a ``hot`` position
+    (``runs`` keeps the runs each pattern found for the next swap using it)."""
     found = []
-    for m in (m for lo, hi in spans for m in swap.run.finditer(text, lo, hi)):
-        if hot is not None:
-            i = bisect_left(hot, m.start())
-            if i == len(hot) or hot[i] >= m.end():
-                continue
+    spans_found = None if runs is None else runs.get(swap.run)
+    if spans_found is None:
+        spans_found = _hot_runs(text, swap.run, spans, hot)
+        if runs is not None:
+            runs[swap.run] = spans_found
+    for start, end in spans_found:
         if swap.run is _GBK_RUN:
-            span = m.span()
+            span = (start, end)
             if span not in garbled:
-                garbled[span] = _garbled_han(m.group(), lm)
+                garbled[span] = _garbled_han(text[start:end], lm)
             if not garbled[span]:
                 continue
         best = best_score = None
         # clean text may run straight into the garble: try dropping a few leading
         # characters, and keep the reading of the whole run that scores best
-        for skip in range(min(8, len(m.group()) - 1)):
-            r = _try_swap(text, m.start() + skip, m.end(), swap, lm, min_gain_per_char, max_lost, context)
+        for skip in range(min(8, end - start - 1)):
+            r = _try_swap(text, start + skip, end, swap, lm, min_gain_per_char, max_lost, context)
             if r:
-                score = lm.score(text[m.start():r.start] + r.after)
+                score = lm.score(text[start:r.start] + r.after)
                 if best is None or score > best_score:
                     best, best_score = r, score
         if best:
             found.append(best)
+    return found
+
+
+def _hot_runs(text: str, run: re.Pattern[str], spans: list[tuple[int, int]],
+              hot: list[int] | None) -> list[tuple[int, int]]:
+    """(start, end) of each match of ``run`` in ``spans`` that holds a ``hot`` position."""
+    from bisect import bisect_left
+
+    found = []
+    for lo, hi in spans:
+        for m in run.finditer(text, lo, hi):
+            if hot is not None:
+                i = bisect_left(hot, m.start())
+                if i == len(hot) or hot[i] >= m.end():
+                    continue
+            found.append(m.span())
     return found
 
 
@@ -493,7 +520,9 @@ def _lines_holding(text: str, positions: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# spelled as the html pass spells it: one compiled pattern in a pipeline's process
+# (compiling the class fills a table of its characters in Python, once)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def plausible(candidate: str, lm: CharLM, min_known: float = 0.25) -> bool:

@@ -95,6 +95,18 @@ _RARE_SWAP = re.compile("|".join((
     "[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[",  # control characters, terminal escapes (ftfy)
 )))
 
+# ``_RARE_SWAP`` on a line with no kana or box drawing, where its Big5/GBK
+# alternatives cannot match: the others open with a rare character and each
+# overlaps only its own kind, so opened by their first characters (skipped to
+# in C) they find the same matches. The alternation, which sre cannot skip
+# ahead for, tried all five at every Han character of the line.
+_KANA_BOX = re.compile("[\u3040-\u30ff\u2500-\u257f]")
+_RARE_SWAP_NO_KANA = re.compile(
+    "[\u00c0-\u00ff\u0400-\u04ff\x00-\x08\x0b\x0e-\x1f\x7f]"
+    "(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
+    "|(?<=[\u0400-\u04ff])[\u0400-\u04ff\u2013-\u201e]"
+    "|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))")  # ``\x1b`` is a control: ``\x1b\[`` never matches
+
 
 @cache
 def _fast_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -124,17 +136,23 @@ def _hidden_byte_run(text: str, pos: int) -> bool:
     return text.find("?", end, limit) >= 0 or _END_LETTER.search(text, end, limit) is not None
 
 
-def _garbled_run_at(text: str, pos: int, lm) -> int:
+def _garbled_run_at(text: str, pos: int, lm, scan_from: int = 0) -> int:
     """End of the GBK-decoded run holding ``pos`` if it reads as garble (swaps'
-    own test), else -1 after that run (0 when no run holds ``pos``)."""
-    from cleaner.mojibake.swaps import _GBK_RUN, _HAN, _garbled_han
+    own test), else -1 after that run (0 when no run holds ``pos``).
 
-    line_start = text.rfind("\n", 0, pos) + 1
+    The runs are those a scan from the start of the line finds; ``scan_from``,
+    the end of a run such a scan found before ``pos``, is where that scan
+    would go on from (a line of Chinese is one run after another: scanning each
+    from the line start made a page's look-ups grow with its lines squared).
+    """
+    from cleaner.mojibake.swaps import _GBK_RUN, _HAN, _garbled_han_chars
+
+    start = text.rfind("\n", scan_from, pos) + 1 or scan_from
     line_end = text.find("\n", pos)
-    for m in _GBK_RUN.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+    for m in _GBK_RUN.finditer(text, start, len(text) if line_end < 0 else line_end):
         if m.start() <= pos < m.end():
-            run = m.group()
-            if len(_HAN.findall(run)) >= 2 and _garbled_han(run, lm):
+            han = _HAN.findall(m.group())
+            if len(han) >= 2 and _garbled_han_chars(han, lm):
                 return m.end()
             return -m.end()
     return 0
@@ -217,7 +235,7 @@ def needs_repair(text: str) -> bool:
                 if lm.char_logp(text[pos - 1]) <= -12.5 and not _in_gloss(text, pos, annotation):
                     return True
             elif pos >= checked_to:  # utf8_lead
-                end = _garbled_run_at(text, pos, lm)
+                end = _garbled_run_at(text, pos, lm, checked_to)
                 if end > 0:
                     return True
                 checked_to = -end
@@ -357,15 +375,25 @@ _LATIN_START = re.compile(
 def _lines_holding(text: str, pattern: re.Pattern[str]):
     """(start, line) of each line holding a match of ``pattern`` (which never
     matches a line break), in order."""
-    end = -1
-    for m in pattern.finditer(text):
-        if m.start() < end:
-            continue
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.start())
+    for start in _line_starts_holding(text, pattern):
+        end = text.find("\n", start)
+        yield start, text[start:] if end < 0 else text[start:end]
+
+
+def _line_starts_holding(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """Where each line holding a match of ``pattern`` (which never matches a
+    line break) starts, in order: the search goes on from the end of a line
+    found (lines of garble hold a match every few characters)."""
+    starts = []
+    m = pattern.search(text)
+    while m is not None:
+        pos = m.start()
+        starts.append(text.rfind("\n", 0, pos) + 1)
+        end = text.find("\n", pos)
         if end < 0:
-            end = len(text)
-        yield start, text[start:end]
+            break
+        m = pattern.search(text, end)
+    return starts
 
 
 def _hot_positions(text: str) -> list[int]:
@@ -394,7 +422,8 @@ def _swap_traces(text: str) -> tuple[list[int], bool]:
             rare_to = text.find("\n", pos)
             if rare_to < 0:
                 rare_to = len(text)
-            hot += [r.start() for r in _RARE_SWAP.finditer(text, start, rare_to)]
+            rare = _RARE_SWAP if _KANA_BOX.search(text, start, rare_to) else _RARE_SWAP_NO_KANA
+            hot += [r.start() for r in rare.finditer(text, start, rare_to)]
     return sorted(hot), rare_to >= 0
 
 
@@ -426,8 +455,8 @@ def _lines_with_realign_traces(text: str):
     GBK pattern. A wedged character is one; a line with only a ``?`` needs it
     beside a non-ASCII character or a ``(chǎn)``-shaped group (the pattern's
     alternation tried every character of such a line)."""
-    wedged = {text.rfind("\n", 0, m.start()) + 1 for m in _WEDGED.finditer(text)}
-    starts = wedged.union(text.rfind("\n", 0, m.start()) + 1 for m in _QUESTION.finditer(text))
+    wedged = set(_line_starts_holding(text, _WEDGED))
+    starts = wedged.union(_line_starts_holding(text, _QUESTION))
     annotation = None
     for start in sorted(starts):
         end = text.find("\n", start)
@@ -458,32 +487,27 @@ def residual_damage(text: str) -> bool:
     """Traces of mojibake the repair left (for the record's flags)."""
     if _has_lost_run(text):
         return True
-    # each pattern opens with one class of what it starts with, so its scan
-    # skips ahead in C (an alternation of them tries every character)
-    return _HIDDEN_BYTE.search(text) is not None or _residual_swap().search(text) is not None
+    if _HIDDEN_BYTE.search(text) is not None:
+        return True
+    # Two UTF-8 leads read as GBK within three characters, or a Latin-family
+    # pair (``_LATIN_START``): told at the stops of the codec-swap scan, whose
+    # class holds both openings (a pattern of its own compiled the 380 leads
+    # again, 10 million instructions, for one search a page)
+    utf8_lead = _utf8_lead_set()
+    for m in _swap_starts().finditer(text):
+        pos = m.start()
+        if text[pos] in utf8_lead:
+            for c in text[pos + 1:pos + 4]:
+                if c in utf8_lead:
+                    return True
+                if c.isascii():
+                    break
+        elif _LATIN_START.match(text, pos):
+            return True
+    return False
 
 
 _HIDDEN_BYTE = re.compile("[?](?<=[^\\x00-\\x7f][?])")
-
-
-@cache
-def _residual_utf8_as_gbk() -> re.Pattern[str]:
-    u = re.escape(_utf8_as_gbk_chars())
-    return re.compile(f"[{u}][^\\x00-\\x7f]{{0,2}}[{u}]")
-
-
-@cache
-def _residual_swap() -> re.Pattern[str]:
-    """``_residual_utf8_as_gbk`` or ``_LATIN_START``, in one scan: the union of
-    their opening classes, then each one's rest after a look back."""
-    u = re.escape(_utf8_as_gbk_chars())
-    latin = "\u00c0-\u00ff\x00-\x08\x0b\x0e-\x1f\x7f"
-    # the latin start is told by its small class, so the UTF-8 class (costly
-    # to compile) is written twice, not three times
-    return re.compile(f"[{u}{latin}](?:(?<=[{latin}])"
-                      f"(?:(?<=[\u00c0-\u00ff])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
-                      f"|(?<=[\x00-\x08\x0b\x0e-\x1f\x7f]))"
-                      f"|(?<![{latin}])[^\\x00-\\x7f]{{0,2}}[{u}])")
 
 
 class Mojibake(Pass):
