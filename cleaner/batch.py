@@ -34,10 +34,12 @@ from cleaner.io.sources import Item, parse_jsonl_line
 from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records):
-# big enough that a chunk costs far more to clean than to send, small enough
-# that the last chunks leave no worker idle for long.
-CHUNK_BYTES = 1 << 18
-CHUNK_ITEMS = 128
+# big enough that a chunk costs far more to clean than to send (each chunk
+# costs both processes its own round trip: 1 MB chunks took 4% less CPU and
+# time in all than 256 KB ones on the benchmark corpus), small enough that
+# the last chunks leave no worker idle for long (a MB is 50 ms of cleaning).
+CHUNK_BYTES = 1 << 20
+CHUNK_ITEMS = 256
 
 
 @dataclass(slots=True)
