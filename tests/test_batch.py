@@ -17,7 +17,7 @@ def test_any_number_of_workers_writes_the_same_bytes(tmp_path, shared):
     lines = [json.dumps({"id": f"{page.stem}-{copy}",
                          "text": page.read_text(encoding="utf-8", errors="replace") + "\n" + SHARED_LINE},
                         ensure_ascii=False)
-             for copy in range(3) for page in pages]
+             for copy in range(5) for page in pages]
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert corpus.stat().st_size > 3 * CHUNK_BYTES  # several chunks, in flight at once
