@@ -57,9 +57,14 @@ def document_line_hashes(text: str, min_chars: int) -> set[int]:
         keys = [line_key(strip(raw)) for raw in text.splitlines()]
     else:
         keys = ["".join(raw.split()) for raw in text.splitlines()]
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
-    return {from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
-            for key in keys if len(key) >= min_chars}
+    hashes = set()
+    add, copy, from_bytes = hashes.add, _EMPTY_HASH.copy, int.from_bytes
+    for key in keys:  # line_hash, spelt out
+        if len(key) >= min_chars:
+            state = copy()
+            state.update(key.encode("utf-8", "surrogatepass"))
+            add(from_bytes(state.digest(), "little"))
+    return hashes
 
 
 @dataclass
