@@ -30,7 +30,7 @@ from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
 from cleaner.interrupt import shielded
 from cleaner.io import jsonl
-from cleaner.io.sources import Item, parse_jsonl_line
+from cleaner.io.sources import Item, parse_jsonl_line, range_items
 from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records):
@@ -252,12 +252,29 @@ def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
         return []
 
 
-def _hash_chunk(first: int, chunk: list[Item]) -> list[list[int]]:
-    return _on_board(first, chunk, _item_hashes)
+def _unit_hashes(pipeline: Pipeline, unit: Item) -> list[list[int]]:
+    """The hashes of each document of a work unit: one item, or the lines of a
+    "jsonl-range", read here (the process feeding the workers then sends a
+    file name and two offsets instead of the data)."""
+    if unit.format != "jsonl-range":
+        return [_item_hashes(pipeline, unit)]
+    hashes = []
+    try:
+        for item in range_items(unit):
+            hashes.append(_item_hashes(pipeline, item))
+    except OSError:  # the cleaning scan reports the file
+        pass
+    return hashes
+
+
+def _hash_chunk(first: int, chunk: list[Item]) -> list[list[list[int]]]:
+    return _on_board(first, chunk, _unit_hashes)
 
 
 def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
     """First scan over a run: the configuration with the run's frequent lines in it.
+
+    ``items`` may hold "jsonl-range" items (``read_items(..., jsonl_ranges=SCAN_CHUNK_BYTES)``).
 
     Hashes are computed in the workers and counted here in input order, so the
     result (and the cleaned output) is the same for any number of workers.
@@ -267,8 +284,9 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
         return config
     if workers <= 1:
         pipeline = Pipeline(config)
-        for item in items:
-            counter.add(_item_hashes(pipeline, item))
+        for unit in items:
+            for hashes in _unit_hashes(pipeline, unit):
+                counter.add(hashes)
         return config.replace(line_stats=counter.frequent())
     # The scan needs only the input passes. The others (rule tables, OpenCC,
     # the mojibake model: most of the start-up) are built here while it runs,
@@ -278,8 +296,9 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
     # thread, after queuing work: a second thread would fight the pool's
     # threads feeding the workers for the interpreter.)
     prepare = partial(_prepare, Pipeline(config), _forks())
-    for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
-        counter.add(hashes)
+    for unit in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
+        for hashes in unit:
+            counter.add(hashes)
     return config.replace(line_stats=counter.frequent())
 
 

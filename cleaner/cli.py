@@ -91,7 +91,7 @@ def clean(
     shard_mb: Annotated[float, typer.Option("--shard-mb", min=0.001, help="Size of each output shard (ray engine).")] = 64.0,
 ) -> None:
     """Clean documents and write one JSON object per document."""
-    from cleaner.batch import Summary, clean_items, learn_line_stats, wants_line_stats
+    from cleaner.batch import SCAN_CHUNK_BYTES, Summary, clean_items, learn_line_stats, wants_line_stats
     from cleaner.io.atomic import atomic_writer
     from cleaner.io.sources import read_items
 
@@ -121,7 +121,10 @@ def clean(
 
             stdin = io.BytesIO(sys.stdin.buffer.read())
         try:
-            cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin), cfg, workers)
+            # (Workers read a JSONL file's lines themselves, from byte ranges.)
+            ranges = SCAN_CHUNK_BYTES if workers > 1 else 0
+            cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin,
+                                              jsonl_ranges=ranges), cfg, workers)
         except ConfigError as err:  # found while the passes were built during the scan
             _die(str(err), 2)
         except CleanerError as err:  # a worker died during the first scan

@@ -74,3 +74,51 @@ def test_malformed_lines_are_reported_with_their_line(tmp_path):
     assert f"{src}:2: malformed JSON" in err and f"{src}:3: line is a JSON list" in err
     assert f"{src}:5: line is not UTF-8" in err
     assert [json.loads(x)["text"] for x in proc.stdout.decode().splitlines()] == ["a", "b"]
+
+
+def _range_lines(path, size):
+    from cleaner.io.sources import range_items
+
+    ranges = list(read_items([str(path)], jsonl_ranges=size))
+    assert all(item.format == "jsonl-range" for item in ranges)
+    spans = [item.span for item in ranges]
+    if spans:
+        assert [s for s, _ in spans] == [0] + [e for _, e in spans[:-1]]  # contiguous, from 0
+        assert spans[-1][1] == path.stat().st_size
+    return [item.data for unit in ranges for item in range_items(unit)]
+
+
+def test_byte_ranges_of_a_jsonl_file_hold_the_lines_read_items_gives(tmp_path, shared):
+    # The seeds as records, with a byte order mark, blank lines, CRLF and a
+    # last line without a line break; cut into ranges of every size from one
+    # byte (a range per line) to more than the file.
+    seeds = sorted((shared / "seeds").glob("*.txt"))
+    records = [json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}, ensure_ascii=False)
+               for p in seeds]
+    data = ("\ufeff" + records[0] + "\n\n" + records[1] + "\r\n  \n" + "\n".join(records[2:])).encode("utf-8")
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(data)
+    expected = [item.data for item in read_items([str(path)])]
+    assert len(expected) == len(records) and expected[0].startswith(b"{")
+    for size in (1, 7, 100, 1000, 5000, len(data) // 2, len(data), len(data) + 1):
+        assert _range_lines(path, size) == expected, size
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert _range_lines(empty, 10) == []
+
+
+def test_the_first_scan_over_byte_ranges_learns_what_the_line_by_line_scan_learns(tmp_path, shared):
+    from cleaner.batch import learn_line_stats
+    from cleaner.pipeline import Pipeline
+
+    config = Pipeline({"boilerplate": {"batch_min_docs": 2}}).config
+    pages = sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt"))
+    lines = [json.dumps({"id": f"{page.stem}-{copy}", "text": page.read_text(encoding="utf-8", errors="replace")},
+                        ensure_ascii=False) for copy in range(2) for page in pages]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\nnot json\n", encoding="utf-8")
+    plain = learn_line_stats(read_items([str(path)]), config, 1).line_stats
+    assert plain.documents == len(lines) + 1 and len(plain.frequent) > 100
+    for workers in (1, 2):
+        ranged = learn_line_stats(read_items([str(path)], jsonl_ranges=50_000), config, workers).line_stats
+        assert ranged == plain

@@ -24,22 +24,27 @@ TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html
 
 @dataclass(slots=True)
 class Item:
-    """One unit of work: a whole file's bytes, or one JSONL record."""
+    """One unit of work: a whole file's bytes, one JSONL record, or a byte range of a JSONL file."""
 
     source: str
     id: str
     # "text" or "html" (data: the file's bytes), "jsonl" (data: one raw JSONL
-    # line, parsed by the worker that cleans it) or "record" (an already parsed dict).
+    # line, parsed by the worker that cleans it), "record" (an already parsed
+    # dict) or "jsonl-range" (the lines of ``source`` in the byte range ``span``,
+    # read by the worker; see ``jsonl_ranges``).
     format: str
     data: bytes | None = None
     record: dict[str, Any] | None = None
     line: int | None = None
     error: str | None = None  # set when the item could not be read
+    span: tuple[int, int] | None = None
 
     @property
     def size(self) -> int:
         if self.data is not None:
             return len(self.data)
+        if self.span is not None:
+            return self.span[1] - self.span[0]
         return 0
 
 
@@ -144,8 +149,14 @@ def _found(path: Path) -> Path | Unreadable:
     return Unreadable(path, "not a regular file (pipe, socket or device)") if special else path
 
 
-def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None) -> Iterator[Item]:
-    """Work items, streamed: a JSONL file is read line by line, never whole."""
+def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None,
+               jsonl_ranges: int = 0) -> Iterator[Item]:
+    """Work items, streamed: a JSONL file is read line by line, never whole.
+
+    With ``jsonl_ranges``, a JSONL file (not standard input) comes as
+    "jsonl-range" items of about that many bytes instead, whose lines the
+    worker that gets one reads itself (``range_items``).
+    """
     for path in expand_inputs(inputs):
         if isinstance(path, Unreadable):
             yield Item(str(path.path), path.path.name, "text", error=path.message)
@@ -173,7 +184,8 @@ def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO
                 raise IsADirectoryError(f"cannot read folder {source}")
             if fmt == "jsonl":
                 with path.open("rb", buffering=1 << 20) as handle:  # long lines: fewer refills
-                    yield from _jsonl_items(source, handle)
+                    yield from _jsonl_ranges(source, handle, jsonl_ranges) if jsonl_ranges else \
+                        _jsonl_items(source, handle)
                 continue
             data = path.read_bytes()
         except OSError as err:
@@ -193,6 +205,44 @@ def _jsonl_items(source: str, handle: BinaryIO) -> Iterator[Item]:
         if raw.isspace() or not raw:
             continue
         yield Item(source, f"{stem}_{number}", "jsonl", data=raw, line=number)
+
+
+def _jsonl_ranges(source: str, handle: BinaryIO, size: int) -> Iterator[Item]:
+    """Byte ranges of about ``size`` bytes ending at line breaks: this process
+    reads one line a range, where it cuts, not the whole file."""
+    stem = Path(source).stem
+    total = handle.seek(0, os.SEEK_END)
+    start = 0
+    while start < total:
+        if start + size >= total:
+            end = total
+        else:
+            handle.seek(start + size)
+            handle.readline()
+            end = handle.tell()
+        yield Item(source, stem, "jsonl-range", span=(start, end))
+        start = end
+
+
+def range_items(item: Item) -> Iterator[Item]:
+    """The "jsonl" items of a "jsonl-range" item, as ``read_items`` gives them
+    (without line numbers: a range does not know where it starts)."""
+    assert item.span is not None
+    start, end = item.span
+    with open(item.source, "rb", buffering=1 << 20) as handle:
+        handle.seek(start)
+        position = start
+        while position < end:
+            raw = handle.readline()
+            if not raw:
+                return
+            if position == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+                position += 3
+            position += len(raw)
+            if raw.isspace() or not raw:
+                continue
+            yield Item(item.source, item.id, "jsonl", data=raw)
 
 
 def parse_jsonl_line(item: Item) -> tuple[dict[str, Any], bool]:
