@@ -77,7 +77,7 @@ def test_malformed_lines_are_reported_with_their_line(tmp_path):
 
 
 def _range_lines(path, size):
-    from cleaner.io.sources import range_items
+    from cleaner.io.sources import jsonl_byte_ranges, range_items
 
     ranges = list(read_items([str(path)], jsonl_ranges=size))
     assert all(item.format == "jsonl-range" for item in ranges)
@@ -85,7 +85,13 @@ def _range_lines(path, size):
     if spans:
         assert [s for s, _ in spans] == [0] + [e for _, e in spans[:-1]]  # contiguous, from 0
         assert spans[-1][1] == path.stat().st_size
-    return [item.data for unit in ranges for item in range_items(unit)]
+    lines = [item.data for unit in ranges for item in range_items(unit)]
+    # Numbered, as the Ray engine reads them: the items read_items gives, ids and line numbers too.
+    with path.open("rb") as handle:
+        numbered = [(item.id, item.line, item.data)
+                    for unit in jsonl_byte_ranges(str(path), handle, size, numbered=True) for item in range_items(unit)]
+    assert numbered == [(item.id, item.line, item.data) for item in read_items([str(path)])]
+    return lines
 
 
 def test_byte_ranges_of_a_jsonl_file_hold_the_lines_read_items_gives(tmp_path, shared):

@@ -231,64 +231,40 @@ class JsonlLines:
 
     def ranges(self, parallelism: int) -> list[tuple[str, int, int, int]]:
         """(path, start, end, number of the first line) for each read task."""
+        from cleaner.io.sources import jsonl_byte_ranges
+
         total = sum(os.path.getsize(p) for p in self.paths) or 1
         step = max(min(total // parallelism + 1, self.target_bytes), self.min_bytes)
         out = []
         for path in self.paths:
-            size = os.path.getsize(path)
             with open(path, "rb") as handle:
-                start, line = 0, 1
-                while start < size:
-                    handle.seek(min(start + step, size))
-                    handle.readline()  # move to the next line boundary
-                    end = min(handle.tell(), size)
-                    out.append((path, start, end, line))
-                    handle.seek(start)
-                    line += _count_newlines(handle, end - start)
-                    start = end
+                for item in jsonl_byte_ranges(path, handle, step, numbered=True):
+                    out.append((path, *item.span, item.line))
         return out
-
-
-def _count_newlines(handle, length: int) -> int:
-    count = 0
-    while length > 0:
-        chunk = handle.read(min(length, 1 << 22))
-        if not chunk:
-            break
-        count += chunk.count(b"\n")
-        length -= len(chunk)
-    return count
 
 
 def _range_reader(path: str, start: int, end: int, first_line: int):
     def read():
-        import pyarrow as pa
+        from cleaner.io.sources import Item, range_items
 
-        sources, lines, raws = [], [], []
-        with open(path, "rb") as handle:
-            handle.seek(start)
-            number = first_line
-            position = start
-            while position < end:
-                raw = handle.readline()
-                if not raw:
-                    break
-                position += len(raw)
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if raw.strip():
-                    sources.append(path)
-                    lines.append(number)
-                    raws.append(raw)
-                number += 1
-                if len(raws) >= 4096:
-                    yield pa.table({"source": sources, "line": lines, "raw": pa.array(raws, pa.binary())})
-                    sources, lines, raws = [], [], []
+        lines, raws = [], []
+        for item in range_items(Item(path, Path(path).stem, "jsonl-range", span=(start, end), line=first_line)):
+            lines.append(item.line)
+            raws.append(item.data)
+            if len(raws) >= 4096:
+                yield _lines_table(path, lines, raws)
+                lines, raws = [], []
         if raws:
-            yield pa.table({"source": pa.array(sources, pa.string()), "line": pa.array(lines, pa.int64()),
-                            "raw": pa.array(raws, pa.binary())})
+            yield _lines_table(path, lines, raws)
 
     return read
+
+
+def _lines_table(path: str, lines: list[int], raws: list[bytes]):
+    import pyarrow as pa
+
+    return pa.table({"source": pa.array([path] * len(lines), pa.string()), "line": pa.array(lines, pa.int64()),
+                     "raw": pa.array(raws, pa.binary())})
 
 
 def _items(batch):

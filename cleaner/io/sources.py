@@ -31,7 +31,7 @@ class Item:
     # "text" or "html" (data: the file's bytes), "jsonl" (data: one raw JSONL
     # line, parsed by the worker that cleans it), "record" (an already parsed
     # dict) or "jsonl-range" (the lines of ``source`` in the byte range ``span``,
-    # read by the worker; see ``jsonl_ranges``).
+    # read by the worker; see ``jsonl_byte_ranges``).
     format: str
     data: bytes | None = None
     record: dict[str, Any] | None = None
@@ -184,7 +184,7 @@ def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO
                 raise IsADirectoryError(f"cannot read folder {source}")
             if fmt == "jsonl":
                 with path.open("rb", buffering=1 << 20) as handle:  # long lines: fewer refills
-                    yield from _jsonl_ranges(source, handle, jsonl_ranges) if jsonl_ranges else \
+                    yield from jsonl_byte_ranges(source, handle, jsonl_ranges) if jsonl_ranges else \
                         _jsonl_items(source, handle)
                 continue
             data = path.read_bytes()
@@ -207,12 +207,16 @@ def _jsonl_items(source: str, handle: BinaryIO) -> Iterator[Item]:
         yield Item(source, f"{stem}_{number}", "jsonl", data=raw, line=number)
 
 
-def _jsonl_ranges(source: str, handle: BinaryIO, size: int) -> Iterator[Item]:
-    """Byte ranges of about ``size`` bytes ending at line breaks: this process
-    reads one line a range, where it cuts, not the whole file."""
+def jsonl_byte_ranges(source: str, handle: BinaryIO, size: int, numbered: bool = False) -> Iterator[Item]:
+    """A JSONL file as "jsonl-range" items: byte ranges of about ``size``
+    bytes ending at line breaks, for ``range_items`` to read in the process
+    that gets one. This process reads one line a range, where it cuts; with
+    ``numbered``, it also counts the line breaks before each range (a scan in
+    C), so that the range's items have their line numbers.
+    """
     stem = Path(source).stem
     total = handle.seek(0, os.SEEK_END)
-    start = 0
+    start, line = 0, 1
     while start < total:
         if start + size >= total:
             end = total
@@ -220,15 +224,30 @@ def _jsonl_ranges(source: str, handle: BinaryIO, size: int) -> Iterator[Item]:
             handle.seek(start + size)
             handle.readline()
             end = handle.tell()
-        yield Item(source, stem, "jsonl-range", span=(start, end))
+        yield Item(source, stem, "jsonl-range", span=(start, end), line=line if numbered else None)
+        if numbered:
+            handle.seek(start)
+            line += _count_newlines(handle, end - start)
         start = end
+
+
+def _count_newlines(handle: BinaryIO, length: int) -> int:
+    count = 0
+    while length > 0:
+        chunk = handle.read(min(length, 1 << 22))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        length -= len(chunk)
+    return count
 
 
 def range_items(item: Item) -> Iterator[Item]:
     """The "jsonl" items of a "jsonl-range" item, as ``read_items`` gives them
-    (without line numbers: a range does not know where it starts)."""
+    (numbered when the range knows its first line's number)."""
     assert item.span is not None
     start, end = item.span
+    number = item.line
     with open(item.source, "rb", buffering=1 << 20) as handle:
         handle.seek(start)
         position = start
@@ -236,13 +255,16 @@ def range_items(item: Item) -> Iterator[Item]:
             raw = handle.readline()
             if not raw:
                 return
+            line = number
+            if number is not None:
+                number += 1
             if position == 0 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
                 position += 3
             position += len(raw)
             if raw.isspace() or not raw:
                 continue
-            yield Item(item.source, item.id, "jsonl", data=raw)
+            yield Item(item.source, item.id if line is None else f"{item.id}_{line}", "jsonl", data=raw, line=line)
 
 
 def parse_jsonl_line(item: Item) -> tuple[dict[str, Any], bool]:
