@@ -549,19 +549,22 @@ def _may_take(code: str, content: str, head: list[str]) -> bool:
     ``head`` keeps the folded start of the line the checks share (folding costs
     more than either check): empty until one needs it.
     """
-    if code == "B302":
-        if not may_be_meta_line(content):
-            return False
-        if not head:
-            head.append(fold_head(content))
-        return may_be_whole_meta_line(content, head[0])
-    if code == "B304":
-        if not may_be_byline(content):
-            return False
-        if not head:
-            head.append(fold_head(content))
-        return may_be_whole_byline(content, head[0])
-    return may_be_outlet_line(content)
+    checks = _HEADER_CHECKS.get(code)
+    if checks is None:
+        return may_be_outlet_line(content)
+    may_be, may_be_whole = checks
+    if not may_be(content):
+        return False
+    if not head:
+        head.append(fold_head(content))
+    return may_be_whole(content, head[0])
+
+
+# Header line code -> (a cheap look at its first characters, the check on its folded head).
+_HEADER_CHECKS = {
+    "B302": (may_be_meta_line, may_be_whole_meta_line),
+    "B304": (may_be_byline, may_be_whole_byline),
+}
 
 
 def _title_like(content: str) -> bool:
