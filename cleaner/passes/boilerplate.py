@@ -62,6 +62,7 @@ from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
 from cleaner.boilerplate.repeated import LineStats, line_key
 from cleaner.boilerplate.rules import (
     EDGE_WINDOW,
+    LINE_EDGE,
     Rule,
     RuleIndex,
     RuleSet,
@@ -72,7 +73,7 @@ from cleaner.chars import HSPACE
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 _SENTENCE_ENDS = "。！？!?"
-_STRIP = HSPACE + "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_STRIP = LINE_EDGE  # what a line's content is stripped of
 
 
 @dataclass(frozen=True)
