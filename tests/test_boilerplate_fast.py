@@ -280,3 +280,87 @@ def test_body_line_test_answers_as_its_plain_form(pass_inputs):
         assert is_body(line) == plain, line
         bodies += plain
     assert 100 < bodies < len(lines) - 100
+
+
+class _NoLimit(dict):
+    """A rule index's ``reach`` that lets every line through: the plain path tries every hit line."""
+
+    def get(self, key, default=None):
+        return 1 << 30
+
+
+def _tried_everywhere(ruleset):
+    line = dataclasses.replace(ruleset.line)
+    line.__dict__["reach"] = _NoLimit()
+    return dataclasses.replace(ruleset, line=line)
+
+
+def test_lines_no_rule_can_reach_are_passed_over_as_trying_them_would(pass_inputs, monkeypatch):
+    # Line rules are only tried on a line one of its keywords' rules is long enough
+    # for; edge rules only on a line with one of their keywords in an edge window,
+    # whether or not a line rule made it an object. Trying every hit line finds the same.
+    ruleset = ruleset_for(())
+    texts = pass_inputs + _credit_at_the_window_edge_texts()
+    fast = [bp.find_boilerplate(text, ruleset) for text in texts]
+    monkeypatch.setattr(bp, "_reaches_an_edge", lambda *args: True)
+    plain = [bp.find_boilerplate(text, _tried_everywhere(ruleset)) for text in texts]
+    assert sum(len(found.changes) for found in fast) > 200
+    for one, other in zip(fast, plain, strict=True):
+        assert (one.text, one.changes, one.meta, one.title, one.removed) == \
+            (other.text, other.changes, other.meta, other.title, other.removed)
+
+
+def _hit_lines(texts, ruleset):
+    for text in texts:
+        lines = bp._Lines(text)
+        for index, line_hits in bp._hits_by_line(text, lines, ruleset).items():
+            yield lines.contents[index], line_hits
+
+
+def test_a_line_is_passed_over_only_when_no_rule_of_its_keywords_fits_it(pass_inputs):
+    # The plain computation: the rules the line's keywords name, kept if the line fits.
+    ruleset = ruleset_for(())
+    index = ruleset.line
+    decided = {True: 0, False: 0}
+    at_the_limit = 0
+    for content, line_hits in _hit_lines(pass_inputs, ruleset):
+        if not content or len(content) > ruleset.longest:
+            continue
+        candidates = bp._line_candidates(index, line_hits, 0, len(content))
+        fitting = [rule for rule in candidates if len(content) <= rule.max_len]
+        assert bp._may_fit(index.reach, line_hits, len(content)) == bool(fitting), content
+        decided[bool(fitting)] += 1
+        at_the_limit += any(len(content) == rule.max_len for rule in candidates)
+    assert min(decided.values()) > 100, decided
+    assert at_the_limit > 0  # lines exactly as long as a rule allows
+
+
+def test_a_line_is_passed_over_by_edge_rules_only_when_its_windows_name_none(pass_inputs):
+    # The plain computation: the rules _cut_edges would pick from the hits in its
+    # first round, at the end (unless the line ends a sentence) and at the start.
+    ruleset = ruleset_for(())
+    suffix, prefix = ruleset.suffix, ruleset.prefix
+    decided = {True: 0, False: 0}
+    texts = pass_inputs + _long_paragraph_texts() + _credit_at_the_window_edge_texts()
+    for content, line_hits in _hit_lines(texts, ruleset):
+        if not content:
+            continue
+        size = len(content)
+        plain = False
+        if content[-1] not in bp._FINAL:
+            plain = bool(bp._line_candidates(suffix, line_hits, max(size - EDGE_WINDOW, 0), size))
+        plain = plain or bool(bp._line_candidates(prefix, line_hits, 0, min(EDGE_WINDOW, size)))
+        assert bp._reaches_an_edge(content, line_hits, suffix, prefix) == plain, content
+        decided[plain] += 1
+    assert min(decided.values()) > 100, decided
+
+
+def _credit_at_the_window_edge_texts() -> list[str]:
+    # An editor's credit whose keyword sits just inside and just outside the end
+    # window, a dateline's just inside and just outside the start window.
+    body = "全县企业今天全部复工，工人们陆续返回岗位。" * 6
+    texts = []
+    for pad in range(EDGE_WINDOW - 12, EDGE_WINDOW + 2):
+        tail = "(责编:张三" + " " * (pad - 6) + ")"
+        texts.append(f"{body}{tail}\n{body[:pad]}本报讯{body}\n")
+    return texts

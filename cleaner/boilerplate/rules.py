@@ -136,6 +136,12 @@ class RuleIndex:
     by_keyword: dict[str, tuple[int, ...]] = field(default_factory=dict)
     always: tuple[int, ...] = ()  # rules without keywords: tried on every line
 
+    @cached_property
+    def reach(self) -> dict[str, int]:
+        """Spelling -> the longest line one of the rules it names may be tried on (``max_len``)."""
+        return {spelling: max(self.rules[i].max_len for i in indices)
+                for spelling, indices in self.by_keyword.items() if indices}
+
     def candidates(self, line: str) -> list[Rule]:
         """Rules worth trying on ``line`` (raw or folded: a keyword of theirs occurs in it).
 

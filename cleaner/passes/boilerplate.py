@@ -325,24 +325,41 @@ def _line_candidates(index: RuleIndex, line_hits: list[tuple[int, str]] | None, 
 
 def _apply_line_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict) -> None:
     longest = ruleset.longest
-    todo = range(len(lines)) if ruleset.line.always else sorted(hits)
+    index = ruleset.line
+    if index.always:
+        todo = range(len(lines))
+        reach = None
+    else:
+        todo = sorted(hits)
+        reach = index.reach
     contents = lines.contents
-    table = ruleset.line.by_keyword
     resume = 0
     for i in todo:
         if i < resume:
             continue
-        if not contents[i] or len(contents[i]) > longest:
+        size = len(contents[i])
+        if not size or size > longest:
             continue
-        if not ruleset.line.always and not any(spelling in table for _, spelling in hits[i]):
-            continue  # keywords of edge rules only: no line rule to try
+        if reach is not None and not _may_fit(reach, hits[i], size):
+            continue
         line = lines[i]
-        content = line.content
         if line.mark:
             continue
-        candidates = _line_candidates(ruleset.line, hits.get(i), 0, len(content))
+        candidates = _line_candidates(index, hits.get(i), 0, size)
         if candidates:
-            resume = _try_line_rules(lines, i, content, candidates, found)
+            resume = _try_line_rules(lines, i, line.content, candidates, found)
+
+
+def _may_fit(reach: dict[str, int], line_hits: list[tuple[int, str]], size: int) -> bool:
+    """Whether a rule named by the line's keywords may be tried on a line this long.
+
+    When none may, ``_try_line_rules`` would try none (a running-text line would
+    only hold rules that cannot fit it): the line need not become an object.
+    """
+    for _, spelling in line_hits:
+        if reach.get(spelling, 0) >= size:
+            return True
+    return False
 
 
 def _try_line_rules(lines: _Lines, i: int, content: str, candidates: list[Rule], found: Found) -> int:
@@ -453,9 +470,11 @@ def _apply_edge_rules(lines: _Lines, ruleset: RuleSet, found: Found, hits: dict)
     contents, made = lines.contents, lines.made
     for i in sorted(hits):
         line_hits = hits[i]
-        if i not in made and (not contents[i] or not _reaches_an_edge(contents[i], line_hits, suffix, prefix)):
-            continue  # what _cut_edges would find first: no rule to try at either edge
-        line = lines[i]
+        # No line has cuts yet: what _cut_edges would find first is decided by
+        # the hits in its edge windows, made into an object by a line rule or not.
+        if not contents[i] or not _reaches_an_edge(contents[i], line_hits, suffix, prefix):
+            continue
+        line = made.get(i) or lines[i]
         if line.live:
             _cut_edges(line, suffix, prefix, found, line_hits)
 
