@@ -364,3 +364,40 @@ def _credit_at_the_window_edge_texts() -> list[str]:
         tail = "(责编:张三" + " " * (pad - 6) + ")"
         texts.append(f"{body}{tail}\n{body[:pad]}本报讯{body}\n")
     return texts
+
+
+def _lines_plain(text: str):
+    # Every line with its break: where it starts and ends, its content, its lead.
+    pieces = text.splitlines(keepends=True)
+    out, start = [], 0
+    for piece in pieces:
+        content = piece.strip(bp._STRIP)
+        lead = piece.index(content[0]) if content else 0
+        out.append((start, start + len(piece), lead, content))
+        start += len(piece)
+    return out
+
+
+def _lines_fast(text: str):
+    lines = bp._Lines(text)
+    assert lines.starts[-1] == len(text)
+    return [(line.start, line.end, line.lead, line.content) for line in lines]
+
+
+def test_lines_start_where_their_breaks_put_them(pass_inputs):
+    texts = pass_inputs + [
+        "标题\r\n正文。\r\n",  # two-character breaks
+        "标题\n正文。",  # no final break
+        "标题\r\n正文。",
+        "\n\n标题\n\n",
+        "".join(f"第{i}行{a}" for i, a in enumerate(_AWKWARD)),
+        " \u3000正文\u3000 \u2028\u200b正文\x85\r",
+    ]
+    for text in texts:
+        assert _lines_fast(text) == _lines_plain(text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list(_AWKWARD) + list("正文ab")), min_size=1, max_size=40))
+def test_lines_start_where_their_breaks_put_them_for_any_breaks(text):
+    assert _lines_fast(text) == _lines_plain(text)

@@ -62,6 +62,7 @@ from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
 from cleaner.boilerplate.repeated import LineStats, line_key
 from cleaner.boilerplate.rules import (
     EDGE_WINDOW,
+    LINE_BREAKS,
     LINE_EDGE,
     Rule,
     RuleIndex,
@@ -74,6 +75,8 @@ from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 
 _SENTENCE_ENDS = "。！？!?"
 _STRIP = LINE_EDGE  # what a line's content is stripped of
+_BREAKS = frozenset(LINE_BREAKS)
+_PLUS_ONE = (1).__add__
 
 
 @dataclass(frozen=True)
@@ -221,12 +224,23 @@ class _Lines:
 
     Most lines of an article are never looked at (no keyword, not at an edge,
     not repeated): they cost a ``splitlines`` entry and a ``strip``, no object.
+    The lines are split without their breaks, so that the ``strip`` of a line
+    with no white space at its edges is the line itself, not a copy; where each
+    starts follows from their lengths when every break is one character.
     """
 
     def __init__(self, text: str):
-        self.pieces = text.splitlines(keepends=True)
-        self.contents = list(map(str.strip, self.pieces, repeat(_STRIP, len(self.pieces))))
-        self.starts = list(accumulate(map(len, self.pieces), initial=0))
+        self.pieces = pieces = text.splitlines()  # without their breaks
+        self.contents = list(map(str.strip, pieces, repeat(_STRIP, len(pieces))))
+        final_break = text[-1:] in _BREAKS
+        if sum(map(len, pieces)) + len(pieces) == len(text) + (not final_break):
+            # Every break is one character (none is \r\n): a line starts one after the end of the last.
+            starts = list(accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0))
+            if not final_break:
+                starts[-1] = len(text)
+        else:
+            starts = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))
+        self.starts = starts
         self.made: dict[int, _Line] = {}
 
     def __len__(self) -> int:
@@ -238,10 +252,8 @@ class _Lines:
             if index < 0:
                 return self[index + len(self.pieces)]
             content = self.contents[index]
-            piece = self.pieces[index]
-            lead = piece.index(content[0]) if content else 0
-            start = self.starts[index]
-            line = self.made[index] = _Line(start, start + len(piece), lead, content)
+            lead = self.pieces[index].index(content[0]) if content else 0
+            line = self.made[index] = _Line(self.starts[index], self.starts[index + 1], lead, content)
         return line
 
     def __iter__(self):
