@@ -401,21 +401,3 @@ def test_lines_start_where_their_breaks_put_them(pass_inputs):
 @given(st.text(alphabet=st.sampled_from(list(_AWKWARD) + list("正文ab")), min_size=1, max_size=40))
 def test_lines_start_where_their_breaks_put_them_for_any_breaks(text):
     assert _lines_fast(text) == _lines_plain(text)
-
-
-def test_header_checks_on_a_short_head_first_answer_as_on_the_head(pass_inputs):
-    # The plain computation: the look at the whole line and the check on the folded head.
-    from cleaner.boilerplate.header import fold_head, may_be_byline, may_be_meta_line
-
-    plain_checks = {"B302": (may_be_meta_line, may_be_whole_meta_line), "B304": (may_be_byline, may_be_whole_byline)}
-    taken = {"B302": 0, "B304": 0}
-    short_fails = 0
-    for line in _lines(pass_inputs):
-        heads: list[str] = []
-        for code, (may_be, may_be_whole) in plain_checks.items():
-            plain = may_be(line) and may_be_whole(line, fold_head(line))
-            assert bp._may_take(code, line, heads) == plain, (code, line)
-            taken[code] += plain
-            short_fails += not may_be_whole(line, heads[0])
-    assert min(taken.values()) >= 10, taken
-    assert short_fails > 1000  # the short head turned most lines away

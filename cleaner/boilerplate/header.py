@@ -88,15 +88,9 @@ def may_be_byline(original: str) -> bool:
 # that it is not folded and parsed whole. A partial match says the line may go
 # on into a match; no match at all means it cannot.
 
-# A shorter head answers first: most first paragraphs fail the checks below on
-# their first characters, and a partial match that fails on a start of a text
-# fails on the whole of it, so False on the short head is False on the long one.
-SHORT_HEAD = 6
-
-
-def fold_head(original: str, size: int = _HEAD) -> str:
+def fold_head(original: str) -> str:
     """The folded first characters of a line, all that the two checks below look at."""
-    return fold(original[:size])
+    return fold(original[:_HEAD])
 
 
 def may_be_whole_meta_line(original: str, head: str | None = None) -> bool:

@@ -47,7 +47,6 @@ from typing import Any
 
 from cleaner.boilerplate.fold import fold
 from cleaner.boilerplate.header import (
-    SHORT_HEAD,
     fold_head,
     join_names,
     may_be_byline,
@@ -576,26 +575,21 @@ def _take_meta(m, original: str, base: int, found: Found) -> None:
             found.meta[name] = join_names(found.meta.get(name), raw)
 
 
-def _may_take(code: str, content: str, heads: list[str]) -> bool:
+def _may_take(code: str, content: str, head: list[str]) -> bool:
     """False only when the header parser of ``code`` cannot take the whole line (cheap: no fold of it).
 
-    ``heads`` keeps the folded starts of the line the checks share (folding costs
-    more than either check): empty until one needs them, then the first
-    ``SHORT_HEAD`` characters and the head. A check on the short head comes
-    first (a False there is a False on the head), then the look at the whole line.
+    ``head`` keeps the folded start of the line the checks share (folding costs
+    more than either check): empty until one needs it.
     """
     checks = _HEADER_CHECKS.get(code)
     if checks is None:
         return may_be_outlet_line(content)
     may_be, may_be_whole = checks
-    if not heads:
-        heads.append(fold_head(content, SHORT_HEAD))
-        heads.append(heads[0] if len(content) <= SHORT_HEAD else "")
-    if not may_be_whole(content, heads[0]):
+    if not may_be(content):
         return False
-    if not heads[1]:
-        heads[1] = fold_head(content)
-    return may_be_whole(content, heads[1]) and may_be(content)
+    if not head:
+        head.append(fold_head(content))
+    return may_be_whole(content, head[0])
 
 
 # Header line code -> (a cheap look at its first characters, the check on its folded head).
