@@ -8,6 +8,7 @@ seeds, the examples and the cwced pages as the boilerplate pass sees them.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 
 import pytest
 from hypothesis import given, settings
@@ -380,7 +381,11 @@ def _lines_plain(text: str):
 
 def _lines_fast(text: str):
     lines = bp._Lines(text)
-    assert lines.starts[-1] == len(text)
+    assert lines.start(len(lines)) == len(text)
+    # Every position of the text is in the line that starts last at or before it.
+    starts = [lines.start(index) for index in range(len(lines))]
+    assert [lines.line_at(position) for position in range(len(text))] == \
+        [bisect_right(starts, position) - 1 for position in range(len(text))]
     return [(line.start, line.end, line.lead, line.content) for line in lines]
 
 

@@ -76,7 +76,6 @@ from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 _SENTENCE_ENDS = "。！？!?"
 _STRIP = LINE_EDGE  # what a line's content is stripped of
 _BREAKS = frozenset(LINE_BREAKS)
-_PLUS_ONE = (1).__add__
 
 
 @dataclass(frozen=True)
@@ -232,16 +231,32 @@ class _Lines:
     def __init__(self, text: str):
         self.pieces = pieces = text.splitlines()  # without their breaks
         self.contents = list(map(str.strip, pieces, repeat(_STRIP, len(pieces))))
-        final_break = text[-1:] in _BREAKS
-        if sum(map(len, pieces)) + len(pieces) == len(text) + (not final_break):
-            # Every break is one character (none is \r\n): a line starts one after the end of the last.
-            starts = list(accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0))
-            if not final_break:
-                starts[-1] = len(text)
+        self.size = len(text)
+        # The characters of the lines before each line, without their breaks: when
+        # every break is one character (none is \r\n), line i starts at before[i] + i
+        # (a list of those sums would cost a new int a line, as much as the split).
+        before = list(accumulate(map(len, pieces), initial=0))
+        if before[-1] + len(pieces) == len(text) + (text[-1:] not in _BREAKS):
+            self.step = 1
         else:
-            starts = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))
-        self.starts = starts
+            before = list(accumulate(map(len, text.splitlines(keepends=True)), initial=0))
+            self.step = 0
+        self.before = before
         self.made: dict[int, _Line] = {}
+
+    def start(self, index: int) -> int:
+        """Where line ``index`` starts (the length of the text for ``len(self)``)."""
+        start = self.before[index] + index * self.step
+        return start if start < self.size else self.size
+
+    def line_at(self, position: int) -> int:
+        """The index of the line that holds ``position``."""
+        before = self.before
+        index = bisect_right(before, position) - 1
+        if self.step:
+            while before[index] + index > position:
+                index -= 1
+        return index
 
     def __len__(self) -> int:
         return len(self.pieces)
@@ -253,7 +268,7 @@ class _Lines:
                 return self[index + len(self.pieces)]
             content = self.contents[index]
             lead = self.pieces[index].index(content[0]) if content else 0
-            line = self.made[index] = _Line(self.starts[index], self.starts[index + 1], lead, content)
+            line = self.made[index] = _Line(self.start(index), self.start(index + 1), lead, content)
         return line
 
     def __iter__(self):
@@ -287,7 +302,7 @@ def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[
     No line becomes an object here: most hits are in running text, which no
     line rule is tried on and whose edges they do not reach.
     """
-    starts, pieces, contents = lines.starts, lines.pieces, lines.contents
+    start, pieces, contents = lines.start, lines.pieces, lines.contents
     width = ruleset.scan_width
     cut: set[int] = set()
     if width:
@@ -300,8 +315,8 @@ def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[
             if suffix_rules and content[-1] not in _FINAL:
                 continue
             cut.add(index)
-            spans.append((begin, starts[index] + pieces[index].index(content[0]) + width))
-            begin = starts[index + 1]
+            spans.append((begin, start(index) + pieces[index].index(content[0]) + width))
+            begin = start(index + 1)
         spans.append((begin, len(text)))
         found = ruleset.keyword_hits(text, spans)
     else:
@@ -312,10 +327,10 @@ def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[
     window = len(text)
     for position, spelling in found:
         if position >= end:  # hits come in order: most share the line of the one before
-            index = bisect_right(starts, position) - 1
-            end = starts[index + 1]
+            index = lines.line_at(position)
+            end = start(index + 1)
             content = contents[index]
-            base = starts[index] + (pieces[index].index(content[0]) if content else 0)
+            base = start(index) + (pieces[index].index(content[0]) if content else 0)
             # Past its start window a cut line's hits may be a word the cut shortened.
             window = EDGE_WINDOW if index in cut else len(text)
             line_hits = None
@@ -676,10 +691,9 @@ def _drop_other_posts(text: str, lines: _Lines) -> None:
         return  # each of two stamps has its time's colon: most pages have fewer, and find is cheap
     # A stamp line holds a time's ":" and two digits: that literal is found at
     # the speed of str.find, where the stamp's pattern would be tried at every digit 1 and 2.
-    starts = lines.starts
     candidates: list[int] = []
     for m in _STAMP_TIME.finditer(text):
-        index = bisect_right(starts, m.start()) - 1
+        index = lines.line_at(m.start())
         if not candidates or candidates[-1] != index:
             candidates.append(index)
     if len(candidates) < _OTHER_POSTS_MIN:
