@@ -162,7 +162,9 @@ def clean(
             write_all(sys.stdout.buffer)
             sys.stdout.buffer.flush()
         else:
-            with atomic_writer(output, "wb") as handle:
+            # Records are ~10 KB, more than the default buffer: unbuffered, each
+            # would be a system call of its own.
+            with atomic_writer(output, "wb", buffering=1 << 20) as handle:
                 write_all(handle)
     except _Stop:
         typer.echo("cleaner: stopped at the first error (--on-error fail); no output written", err=True)
