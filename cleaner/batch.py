@@ -70,6 +70,46 @@ class Summary:
         self.fixes.update(outcome.fixes)
         self.flags.update(outcome.flags)
 
+    def merge(self, other: Summary) -> None:
+        self.documents += other.documents
+        self.errors += other.errors
+        self.bytes_in += other.bytes_in
+        self.fixes.update(other.fixes)
+        self.flags.update(other.flags)
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """The outcomes of a chunk of items in one piece, for a writer.
+
+    A worker sends this rather than an Outcome per record: pickling one
+    object a record (with its counts) and the writer's work per record cost
+    both processes more than the bytes themselves. ``output`` holds the JSON
+    lines of the records cleaned, each ending in a newline; each failure
+    comes with the offset in ``output`` where its record would have been.
+    """
+
+    output: bytes
+    failed: list[tuple[int, Outcome]]
+    summary: Summary
+
+    @classmethod
+    def of(cls, outcomes: Iterable[Outcome]) -> Cleaned:
+        lines: list[bytes] = []
+        failed: list[tuple[int, Outcome]] = []
+        summary = Summary()
+        size = 0
+        for outcome in outcomes:
+            summary.add(outcome)
+            if outcome.error is not None:
+                failed.append((size, outcome))
+                continue
+            lines.append(outcome.output)  # type: ignore[arg-type]
+            size += len(outcome.output) + 1  # type: ignore[arg-type]
+        if lines:
+            lines.append(b"")
+        return cls(b"\n".join(lines), failed, summary)
+
 
 def document_from_item(item: Item, text_key: str) -> Document:
     return _read_item(item, text_key)[0]
@@ -167,6 +207,10 @@ def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
     return _on_board(first, chunk, clean_item)
 
 
+def _clean_chunk_joined(first: int, chunk: list[Item]) -> list[Cleaned]:
+    return [Cleaned.of(_on_board(first, chunk, clean_item))]
+
+
 def _chunks(items: Iterable[Item], chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[Item]]:
     chunk: list[Item] = []
     size = 0
@@ -194,6 +238,16 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
             yield clean_item(pipeline, item)
         return
     yield from _in_workers(_clean_chunk, items, config, workers, warm_up=True)
+
+
+def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1) -> Iterator[Cleaned]:
+    """``clean_items``, a chunk of items at a time (see ``Cleaned``), in input order."""
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for chunk in _chunks(items):
+            yield Cleaned.of(clean_item(pipeline, item) for item in chunk)
+        return
+    yield from _in_workers(_clean_chunk_joined, items, config, workers, warm_up=True)
 
 
 # The first scan's work is light (a document's lines hashed): its chunks are

@@ -91,7 +91,7 @@ def clean(
     shard_mb: Annotated[float, typer.Option("--shard-mb", min=0.001, help="Size of each output shard (ray engine).")] = 64.0,
 ) -> None:
     """Clean documents and write one JSON object per document."""
-    from cleaner.batch import SCAN_CHUNK_BYTES, Summary, clean_items, learn_line_stats, wants_line_stats
+    from cleaner.batch import SCAN_CHUNK_BYTES, Summary, clean_chunks, learn_line_stats, wants_line_stats
     from cleaner.io.atomic import atomic_writer
     from cleaner.io.sources import read_items
 
@@ -140,18 +140,20 @@ def clean(
         nonlocal failed
         bar = _Progress() if show_progress else None
         try:
-            for outcome in clean_items(items, cfg, workers):
+            for cleaned in clean_chunks(items, cfg, workers):
                 interrupt.raise_if_received()
-                summary.add(outcome)
-                if bar:
-                    bar.update(summary)
-                if outcome.error is not None:
+                output, written = cleaned.output, 0
+                for offset, outcome in cleaned.failed:
+                    handle.write(output[written:offset])
+                    written = offset
                     typer.echo(f"cleaner: {outcome.error}", err=True)
                     if on_error is OnError.fail:
                         failed = outcome.error
                         raise _Stop
-                    continue
-                handle.write(outcome.output + b"\n")
+                handle.write(output[written:] if written else output)
+                summary.merge(cleaned.summary)
+                if bar:
+                    bar.update(summary)
         finally:
             if bar:
                 bar.close()
