@@ -91,7 +91,14 @@ def clean(
     shard_mb: Annotated[float, typer.Option("--shard-mb", min=0.001, help="Size of each output shard (ray engine).")] = 64.0,
 ) -> None:
     """Clean documents and write one JSON object per document."""
-    from cleaner.batch import SCAN_CHUNK_BYTES, Summary, clean_chunks, learn_line_stats, wants_line_stats
+    from cleaner.batch import (
+        CHUNK_BYTES,
+        SCAN_CHUNK_BYTES,
+        Summary,
+        clean_chunks,
+        learn_line_stats,
+        wants_line_stats,
+    )
     from cleaner.io.atomic import atomic_writer
     from cleaner.io.sources import read_items
 
@@ -131,7 +138,9 @@ def clean(
             _die(str(err), 1)
         if stdin is not None:
             stdin.seek(0)
-    items = read_items(inputs, stdin_format=input_format.value, stdin=stdin)
+    # (Workers read a JSONL file's records themselves, from byte ranges.)
+    items = read_items(inputs, stdin_format=input_format.value, stdin=stdin,
+                       jsonl_ranges=CHUNK_BYTES if workers > 1 else 0, numbered=True)
     summary = Summary()
     show_progress = sys.stderr.isatty() if progress is None else progress
     failed = None

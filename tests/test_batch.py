@@ -61,7 +61,8 @@ def test_line_counter_counts_each_line_once_per_document(shared):
 def test_chunks_cleaned_in_one_piece_hold_each_records_outcome(tmp_path, shared):
     """What the CLI writes (``clean_chunks``: a chunk's lines joined, failures
     apart with where they fell) is what ``clean_items`` gives record by record,
-    in one process or in workers."""
+    in one process or in workers, from records or from byte ranges of the
+    file that the workers read themselves."""
     from cleaner.batch import Summary, clean_chunks, clean_items
     from cleaner.config import Config
     from cleaner.io.sources import read_items
@@ -83,8 +84,9 @@ def test_chunks_cleaned_in_one_piece_hold_each_records_outcome(tmp_path, shared)
         expected_summary.add(outcome)
     assert expected_summary.errors == 4 and expected_summary.documents == len(pages)
 
-    for workers in (1, 2):
-        chunks = list(clean_chunks(read_items([str(corpus)]), Config(), workers))
+    for workers, ranges in ((1, 0), (2, 0), (1, CHUNK_BYTES), (2, CHUNK_BYTES), (2, 100_000)):
+        items = read_items([str(corpus)], jsonl_ranges=ranges, numbered=True)
+        chunks = list(clean_chunks(items, Config(), workers))
         assert b"".join(c.output for c in chunks) == expected_output
         summary = Summary()
         for c in chunks:
