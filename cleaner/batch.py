@@ -475,7 +475,7 @@ class _WorkerPool:
             try:
                 outcomes = future.result(timeout=_POLL_SECONDS)
             except FuturesTimeout:
-                dead = [pid for pid, _ in self._workers() if not _alive(pid)]
+                dead = [pid for pid, *_ in self._workers() if not _alive(pid)]
                 if dead:
                     raise WorkerDied(self._death_message(pending, dead)) from None
                 continue
@@ -523,7 +523,7 @@ class _WorkerPool:
 
     def _pids(self) -> list[int]:
         processes = getattr(self.executor, "_processes", None) or {}
-        return sorted(set(processes) | {worker[0] for worker in self._workers()})
+        return sorted(set(processes) | {pid for pid, *_ in self._workers()})
 
     def _workers(self) -> list[tuple[int, int, int, int]]:
         """(pid, number of the item it is on, line and byte offset of a
@@ -556,7 +556,7 @@ class _WorkerPool:
         # Not on the board: it died while receiving a chunk, before starting on
         # it. The chunks go out in order, so it is the first one that did not
         # come back cleaned and that no live worker is on.
-        busy = {number for pid, number, _, _ in workers if pid not in dead and number >= 0}
+        busy = {number for pid, number, *_ in workers if pid not in dead and number >= 0}
         for first, chunk, future in pending:
             cleaned = future.done() and not future.cancelled() and future.exception() is None
             if not cleaned and not busy.intersection(range(first, first + len(chunk))):

@@ -101,3 +101,20 @@ def test_chunks_cleaned_in_one_piece_hold_each_records_outcome(tmp_path, shared)
             written += c.output.count(b"\n")
         good_before = [sum(o.error is None for o in outcomes[:i]) for i in range(len(outcomes))]
         assert errors == [(o.line, o.error, good_before[i]) for i, o in enumerate(outcomes) if o.error is not None]
+
+
+def test_waiting_for_slow_chunks_checks_the_workers_and_goes_on(tmp_path, shared, monkeypatch):
+    """A wait for a chunk longer than the poll interval checks that every
+    worker is alive, then waits again (here every wait is longer)."""
+    import cleaner.batch as batch
+    from cleaner.config import Config
+    from cleaner.io.sources import read_items
+
+    pages = sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt"))
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"text": p.read_text(encoding="utf-8", errors="replace")},
+                                         ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    expected = b"".join(c.output for c in batch.clean_chunks(read_items([str(corpus)]), Config()))
+    monkeypatch.setattr(batch, "_POLL_SECONDS", 0.0001)
+    items = read_items([str(corpus)], jsonl_ranges=50_000, numbered=True)
+    assert b"".join(c.output for c in batch.clean_chunks(items, Config(), 2)) == expected
