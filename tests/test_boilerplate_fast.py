@@ -299,12 +299,15 @@ def _tried_everywhere(ruleset):
 def test_lines_no_rule_can_reach_are_passed_over_as_trying_them_would(pass_inputs, monkeypatch):
     # Line rules are only tried on a line one of its keywords' rules is long enough
     # for; edge rules only on a line with one of their keywords in an edge window,
-    # whether or not a line rule made it an object. Trying every hit line finds the same.
+    # whether or not a line rule made it an object; the last paragraph's rules only
+    # on a last paragraph that does not end a sentence. Trying every line finds the same.
     ruleset = ruleset_for(())
     texts = pass_inputs + _credit_at_the_window_edge_texts()
     fast = [bp.find_boilerplate(text, ruleset) for text in texts]
     monkeypatch.setattr(bp, "_reaches_an_edge", lambda *args: True)
+    monkeypatch.setattr(bp, "_may_cut_last", lambda *args: True)
     plain = [bp.find_boilerplate(text, _tried_everywhere(ruleset)) for text in texts]
+    assert sum(change.detail == "credit.signoff" for found in fast for change in found.changes) >= 3
     assert sum(len(found.changes) for found in fast) > 200
     for one, other in zip(fast, plain, strict=True):
         assert (one.text, one.changes, one.meta, one.title, one.removed) == \

@@ -201,15 +201,16 @@ def find_boilerplate(text: str, ruleset: RuleSet, options: BoilerplateOptions = 
     lines = _Lines(text)
     found = Found()
     hits = _hits_by_line(text, lines, ruleset)
-    _apply_line_rules(lines, ruleset, found, hits)
-    _apply_edge_rules(lines, ruleset, found, hits)
-    _retry_cut_lines(lines, ruleset, found)
+    if hits or ruleset.line.always or ruleset.suffix.always or ruleset.prefix.always:
+        _apply_line_rules(lines, ruleset, found, hits)
+        _apply_edge_rules(lines, ruleset, found, hits)
+        _retry_cut_lines(lines, ruleset, found)
     _parse_header(lines, options, found, title)
     # Repeats go before the blog posts and the tail are judged: a second run sees none.
     _drop_repeats(lines, options, found.title or title)
     _drop_other_posts(text, lines)
     last_body = _strip_tail(lines, options)
-    if last_body is not None:
+    if last_body is not None and (last_body in lines.made or _may_cut_last(lines.contents[last_body], ruleset.last)):
         _apply_last_rules(lines[last_body], ruleset, found)
     if stats is not None and stats.frequent:
         _drop_batch_repeats(lines, stats, options)
@@ -763,7 +764,7 @@ def _strip_tail(lines: _Lines, options: BoilerplateOptions) -> int | None:
             continue  # a repeated paragraph: it goes, the tail goes on above it
         last_body = index
         break
-    if _is_table([contents[index] for index in run]):
+    if len(run) >= _TABLE_MIN_LINES and _is_table([contents[index] for index in run]):
         for index in run:
             line = made.get(index)
             if line is not None and line.mark == _REPEAT:
@@ -789,6 +790,12 @@ def _is_table(run: list[str]) -> bool:
     repeated = sum(n for n in counts.values() if n > 1)
     # A menu printed twice repeats every line once; table cells recur more often.
     return repeated >= _TABLE_REPEATED_SHARE * len(run) and max(counts.values()) >= _TABLE_CELL_RECURS
+
+
+def _may_cut_last(content: str, last: RuleIndex) -> bool:
+    """Whether ``_cut_edges`` with the last paragraph's rules (suffix rules) may cut an untouched line:
+    a line that ends a sentence has no credit after it to cut."""
+    return bool(content) and bool(last.rules) and content[-1] not in _FINAL
 
 
 def _apply_last_rules(line: _Line, ruleset: RuleSet, found: Found) -> None:
@@ -857,7 +864,9 @@ def _drop_batch_repeats(lines: _Lines, stats: LineStats, options: BoilerplateOpt
 
 
 def _collect(text: str, lines: _Lines, found: Found) -> None:
-    for line in lines.looked_at():
+    made = lines.made
+    for index in sorted(made):
+        line = made[index]
         if line.mark is None and not line.cuts:
             continue
         if line.mark is not None:
