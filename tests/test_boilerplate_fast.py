@@ -191,17 +191,22 @@ def _long_paragraph_texts() -> list[str]:
             texts.append(f"标题\n{lead}{head}关键词:复工复产{body}{body}\n{lead}{head}本报讯{body}{body}(责编:张三)\n")
             texts.append(f"{lead}{head}All Rights Reserved{body}{body}编辑:李四\n正文。\n")
             texts.append(f"{lead}{head}All Rights Reserved{body}{body}\n{lead}{head}中图分类号{body}{body}\n")
+            texts.append(f"{lead}{head}本報訊{body}{body}\n{lead}{head}新华社北京3月1日电{body}{body}\n")
+        texts.append(f"{lead}本報訊(記者 張三){body}{body}\n{lead}中新网北京3月1日电(记者 李四){body}{body}\n")
     return texts
 
 
 def test_narrow_keyword_scan_finds_what_the_whole_text_scan_finds(pass_inputs):
     # The scan skips the middle of paragraphs longer than any line rule; the hits it
     # keeps are those of a scan of the whole text, and the outcome is the same.
+    # A paragraph's start window is scanned only when it holds a mark of a prefix
+    # rule's keyword: then its hits are those of the whole scan there.
     ruleset = ruleset_for(())
     whole = dataclasses.replace(ruleset, scan_width=0)
     assert ruleset.scan_width > EDGE_WINDOW
+    names_a_prefix_rule = ruleset.prefix.by_keyword
     texts = pass_inputs + _long_paragraph_texts()
-    skipped = 0
+    skipped = windows = prefix_hits = 0
     for text in texts:
         lines = bp._Lines(text)
         narrow = bp._hits_by_line(text, lines, ruleset)
@@ -210,15 +215,21 @@ def test_narrow_keyword_scan_finds_what_the_whole_text_scan_finds(pass_inputs):
             content = lines.contents[index]
             if len(content) <= ruleset.longest or content[-1] not in bp._FINAL:
                 assert narrow.get(index) == line_hits, content
-            else:  # a paragraph's hits count in its start window only
+            else:  # a paragraph's hits count in its start window only, those naming a prefix rule
                 kept = [hit for hit in line_hits if hit[0] < EDGE_WINDOW]
-                assert narrow.get(index, []) == kept, content
-                skipped += len(line_hits) - len(kept)
+                got = narrow.get(index, [])
+                assert got in (kept, []), content
+                named = [hit for hit in kept if hit[1] in names_a_prefix_rule]
+                assert [hit for hit in got if hit[1] in names_a_prefix_rule] == named, content
+                skipped += len(line_hits) - len(got)
+                windows += not got
+                prefix_hits += len(named)
         assert set(narrow) <= set(plain)
         fast, slow = bp.find_boilerplate(text, ruleset), bp.find_boilerplate(text, whole)
         assert (fast.text, fast.changes, fast.meta, fast.title, fast.removed) == \
             (slow.text, slow.changes, slow.meta, slow.title, slow.removed)
     assert skipped > 100  # the texts have paragraphs the scan cut short
+    assert windows > 100 and prefix_hits > 20  # windows left unscanned, and datelines in the scanned ones
 
 
 def test_other_posts_found_from_the_time_of_their_stamps(pass_inputs, monkeypatch):

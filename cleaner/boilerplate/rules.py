@@ -175,6 +175,10 @@ class RuleSet:
     # found on the line's first ``scan_width`` characters alone (0: the scan must see
     # whole lines, as a keyword of white space or a rule without keywords needs).
     scan_width: int = 0
+    # A character of each spelling of each prefix rule's keyword (its last): a
+    # hit that names a prefix rule holds one of them, so a start window without
+    # any has no such hit (the only hits of a paragraph's start window that count).
+    prefix_marks: str = ""
 
     @property
     def timeouts(self) -> int:
@@ -415,6 +419,7 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
     suffix = _index([r for r in rules if r.scope == "suffix" and r.where == "any"])
     prefix = _index([r for r in rules if r.scope == "prefix" and r.where == "any"])
     words = set(line.by_keyword) | set(suffix.by_keyword) | set(prefix.by_keyword)
+    prefix_marks = "".join(sorted({spelling[-1] for spelling in prefix.by_keyword}))  # before _cover adds longer words
     for index in (line, suffix, prefix):
         _cover(index, words)
     # One character words would make the scan stop on every character that
@@ -423,7 +428,7 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
     singles = "".join(sorted(w for w in words if len(w) == 1))
     return RuleSet(rules, line, suffix, prefix, _index([r for r in rules if r.where == "last"]),
                    re.compile(scan_pattern(longer)) if longer else None, singles,
-                   _scan_width(words, line, suffix, prefix))
+                   _scan_width(words, line, suffix, prefix), prefix_marks)
 
 
 # What str.splitlines breaks a line at, and what the boilerplate pass strips off a line.

@@ -311,12 +311,23 @@ def _hits_by_line(text: str, lines: _Lines, ruleset: RuleSet) -> dict[int, list[
         spans = []
         begin = 0
         suffix_rules = bool(ruleset.suffix.rules)
+        marks = ruleset.prefix_marks
         for index in [i for i, content in enumerate(contents) if len(content) > longest]:
             content = contents[index]
             if suffix_rules and content[-1] not in _FINAL:
                 continue
             cut.add(index)
-            spans.append((begin, start(index) + pieces[index].index(content[0]) + width))
+            # Of such a paragraph only the hits naming a prefix rule count (no line
+            # rule is this long, no credit follows its last sentence): a start
+            # window without a mark of one is not scanned at all.
+            window = content[:width]
+            for mark in marks:
+                if mark in window:
+                    spans.append((begin, start(index) + pieces[index].index(content[0]) + width))
+                    break
+            else:
+                if begin < start(index):
+                    spans.append((begin, start(index)))
             begin = start(index + 1)
         spans.append((begin, len(text)))
         found = ruleset.keyword_hits(text, spans)
