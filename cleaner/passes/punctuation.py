@@ -574,14 +574,19 @@ _PB = "[^()（）\\n]"
 # The doubled runs that start at these marks are found by the scan (at ， and 。, which
 # are everywhere, by the hints _first_doubled uses).
 _RUN_MARKS = "、；："
-(_T_COMMA, _T_RUN, _, _T_DQ_OPEN, _T_DQ_KEEP, _T_CLOSE, _T_PAREN_PAIR, _, _T_PAREN_OPEN, _T_PAREN_MAYBE,
- _T_STOP, _T_OTHER) = range(1, 13)
+_TAGS = ("comma", "sep", "run", "dq_body", "dq_open", "dq_keep", "close", "paren_pair", "paren_body",
+         "paren_open", "paren_maybe", "stop", "dash", "dots", "other")
+(_T_COMMA, _T_SEP, _T_RUN, _T_DQ_BODY, _T_DQ_OPEN, _T_DQ_KEEP, _T_CLOSE, _T_PAREN_PAIR, _T_PAREN_BODY,
+ _T_PAREN_OPEN, _T_PAREN_MAYBE, _T_STOP, _T_DASH, _T_DOTS, _T_OTHER) = range(1, len(_TAGS) + 1)
+# What ; and : after a Han character become, and their codes.
+_SEP = {";": ("；", "P103"), ":": ("：", "P102")}
 
 
 @cache
 def _fast_scan(corners: bool) -> re.Pattern:
     """The candidates of ``_candidates("zh", ...)`` with the default switches and the
-    marks in _RUN_MARKS, less the ones ``_fixed`` passes over, tagged by group (``lastindex``)."""
+    marks in _RUN_MARKS, less the ones ``_fixed`` passes over, tagged by group
+    (``lastindex``): an edit whose tag says so has no space beside it."""
     plain = _candidates("zh", True, True, "「」『』" if corners else "").pattern
     body = plain[1:plain.index("]", 1)]  # the class of candidate characters
     hs = _in_class(HSPACE)
@@ -592,7 +597,10 @@ def _fast_scan(corners: bool) -> re.Pattern:
         f"[{body}{_RUN_MARKS}]"
         f"(?!(?<=[{_RUN_MARKS}])(?![{hs}]*[{doubled}]))"
         "(?:"
-        f"(?<=[{HAN}],)(?![{hs}{doubled}])(?P<comma>)"
+        # , ; : after a Han character and before neither a space nor a mark of a doubled
+        # run; , ; before one (and after no space).
+        f"(?<=,)(?:(?<=[{HAN}],)(?![{hs}{doubled}])|(?<![{hs}],)(?=[{HAN}]))(?P<comma>)"
+        f"|(?<=[;:])(?:(?<=[{HAN}][;:])(?![{hs}{doubled}])|(?<![{hs}];)(?<=;)(?=[{HAN}]))(?P<sep>)"
         f"|(?<=[{_RUN_MARKS}])(?P<run>)"
         f'|(?<=")(?=(?P<dq_body>{_DQ}{{0,500}})")'
         f'(?:(?:(?<=[{HAN}]")|(?={_DQ}*?[{HAN}])|(?={_DQ}{{0,500}}"[{HAN}]))(?P<dq_open>)|(?P<dq_keep>))'
@@ -601,6 +609,9 @@ def _fast_scan(corners: bool) -> re.Pattern:
         f"|(?<=\\()(?=(?P<paren_body>{_PB}{{0,300}})[)）])"
         f"(?:(?:(?<=[{HAN}]\\()|(?={_PB}*?[{HAN}]))(?P<paren_open>)|(?P<paren_maybe>))"
         f"|(?<=[{HAN}][?!])(?![?!{hs}])(?P<stop>)"
+        # (a run whole: -+ giving a dash back must not make the test after it pass)
+        f"|(?<=[{HAN}]-)-+(?![{hs}-])(?P<dash>)"
+        f"|(?<=[{HAN}]\\.)\\.\\.+(?![{hs}.])(?P<dots>)"
         # The rest, but what _candidates leaves out and what _fixed passes over: an
         # opening bracket that closes nowhere, an ideographic space inside a line (not
         # indentation), a full stop before a plain character (not www.).
@@ -610,39 +621,29 @@ def _fast_scan(corners: bool) -> re.Pattern:
         + "(?P<other>)"
         ")"
     )
-    assert [scan.groupindex[name] for name in ("comma", "run", "dq_open", "dq_keep", "close", "paren_pair",
-                                               "paren_open", "paren_maybe", "stop", "other")] == \
-        [_T_COMMA, _T_RUN, _T_DQ_OPEN, _T_DQ_KEEP, _T_CLOSE, _T_PAREN_PAIR, _T_PAREN_OPEN, _T_PAREN_MAYBE,
-         _T_STOP, _T_OTHER]
+    assert tuple(scan.groupindex) == _TAGS
     return scan
+
+
+# The hints of the doubled runs that start at ， or 。 (the scan finds the others).
+_COMMA_STOP_HINTS = _FULLWIDTH_DOUBLED_HINTS[:2]
 
 
 class _GiveUp(Exception):
     """Where only ``_fixed`` can say."""
 
 
-class _RunsFrom(Exception):
-    """A doubled run at a mark of _RUN_MARKS before the runs known: scan again from there."""
-
-    def __init__(self, start: int):
-        self.start = start
-
-
 def _fast(text: str, corners: bool) -> tuple[str, dict[str, int]] | None:
     """``_fixed`` with the default switches (``corners``: 「」『』 become “”‘’, the
     Simplified default) as the new text and its counts by code, or None where only
     ``_fixed`` can say."""
-    runs_from = _first_doubled(text, _FULLWIDTH_DOUBLED_HINTS[:2])
     try:
-        try:
-            return _fast_or_give_up(text, corners, runs_from)
-        except _RunsFrom as found:
-            return _fast_or_give_up(text, corners, found.start)
+        return _fast_or_give_up(text, corners)
     except _GiveUp:
         return None
 
 
-def _fast_or_give_up(text: str, corners: bool, runs_from: int) -> tuple[str, dict[str, int]]:
+def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
     marks = _marks()
     single = marks.single
     quote_map = marks.curly if corners else {}
@@ -708,24 +709,30 @@ def _fast_or_give_up(text: str, corners: bool, runs_from: int) -> tuple[str, dic
         edit(start, end, after, code)
         return run.end()
 
-    runs: list[int] = []
-    if runs_from >= 0:
-        runs = [m.start() for m in _FULLWIDTH_DOUBLED.finditer(text, runs_from)]
-        runs.reverse()
-    else:
-        runs_from = n
+    # The doubled runs that start at a full-width mark where _fixed finds them (the
+    # matches of _FULLWIDTH_DOUBLED, each after the one before): the ones at ， and 。
+    # from their hints (a hint covering a start is a match before it), the others from
+    # the scan, all in order.
+    runs = [hint.start() for hints in _COMMA_STOP_HINTS for hint in hints.finditer(text)
+            if _FULLWIDTH_DOUBLED.match(text, hint.start())]
+    runs.sort(reverse=True)
     next_run = runs.pop() if runs else n
+    runs_end = 0  # where the last match of _FULLWIDTH_DOUBLED taken ends
     for m in _fast_scan(corners).finditer(text):
         pos = m.start()
-        while next_run < pos:  # a doubled run that starts at a full-width mark
-            if next_run >= skip and (end := doubled(next_run)) >= 0:
-                skip = end
+        while next_run < pos:
+            if next_run >= runs_end:
+                runs_end = _FULLWIDTH_DOUBLED.match(text, next_run).end()  # type: ignore[union-attr]
+                if next_run >= skip and (end := doubled(next_run)) >= 0:
+                    skip = end
             next_run = runs.pop() if runs else n
         tag = m.lastindex
         if tag == _T_RUN:
-            if pos < runs_from:
-                raise _RunsFrom(pos)
-            continue  # (found by _FULLWIDTH_DOUBLED)
+            if pos >= runs_end:
+                runs_end = _FULLWIDTH_DOUBLED.match(text, pos).end()  # type: ignore[union-attr]
+                if pos >= skip and (end := doubled(pos)) >= 0:
+                    skip = end
+            continue
         if pos < skip:
             continue
         if tag == _T_COMMA:
@@ -771,12 +778,12 @@ def _fast_or_give_up(text: str, corners: bool, runs_from: int) -> tuple[str, dic
                 quotes += 1
             else:
                 edit(pos, pos + 1, "“", "P106")
-            pending[m.end(_T_DQ_OPEN - 1)] = ("”", "P106")
+            pending[m.end(_T_DQ_BODY)] = ("”", "P106")
             continue
         if tag == _T_CLOSE:
             continue
         if tag == _T_PAREN_OPEN or tag == _T_PAREN_MAYBE:
-            close = m.end(_T_PAREN_OPEN - 1)
+            close = m.end(_T_PAREN_BODY)
             if tag == _T_PAREN_MAYBE and not (
                     _word_before(text, pos) == "h"
                     or (_LATIN.isdisjoint(text[pos + 1:close]) and _word_after(text, close + 1) == "h")):
@@ -791,12 +798,32 @@ def _fast_or_give_up(text: str, corners: bool, runs_from: int) -> tuple[str, dic
             if text[close] == ")":
                 pending[close] = ("）", "P105")
             continue
-        if tag == _T_STOP:
-            edit(pos, pos + 1, single[c][0], "P104")
-            skip = pos + 1
+        if tag == _T_SEP:
+            zh_mark, code = _SEP[c]
+            if held is not None:
+                release(pos, zh_mark)
+            put(text[last:pos])
+            put(zh_mark)
+            last = pos + 1
+            codes[code] = codes.get(code, 0) + 1
+            continue
+        if tag == _T_STOP or tag == _T_DASH or tag == _T_DOTS:
+            end = m.end()
+            if tag == _T_STOP:
+                zh_mark, code = single[c][0], "P104"
+            elif tag == _T_DASH:
+                zh_mark, code = marks.dash, "P108"
+            else:
+                zh_mark, code = marks.ellipsis, "P107"
+            if held is not None:
+                release(pos, zh_mark)
+            put(text[last:pos])
+            put(zh_mark)
+            last = skip = end
+            codes[code] = codes.get(code, 0) + 1
             continue
         if tag == _T_DQ_KEEP:
-            pending[m.end(_T_DQ_OPEN - 1)] = ('"', "")
+            pending[m.end(_T_DQ_BODY)] = ('"', "")
             continue
         # The rest as _fixed takes it (style zh).
         if c in _DOUBLED_SET and pos + 1 < n and (text[pos + 1] in _DOUBLED_SET or text[pos + 1] in HSPACE) \
@@ -878,8 +905,10 @@ def _fast_or_give_up(text: str, corners: bool, runs_from: int) -> tuple[str, dic
         elif c in quote_map:
             edit(pos, pos + 1, quote_map[c], "P401")
     while next_run < n:
-        if next_run >= skip and (end := doubled(next_run)) >= 0:
-            skip = end
+        if next_run >= runs_end:
+            runs_end = _FULLWIDTH_DOUBLED.match(text, next_run).end()  # type: ignore[union-attr]
+            if next_run >= skip and (end := doubled(next_run)) >= 0:
+                skip = end
         next_run = runs.pop() if runs else n
     if any(code for _, code in pending.values()):
         raise _GiveUp  # an opening mark whose closing one was passed over
