@@ -172,6 +172,10 @@ _TOKENS = st.sampled_from([
 @example("好.\u3000\u3000\n中--文", True)
 @example("、，,a", True)
 @example("中：\t:好", True)
+# A quote that closes a pair (with a comma in it) and looks like the start of the next.
+@example('他说"中,文"和"好"了', True)
+# A body longer than the scan looks ahead.
+@example('"' + "中" * 45 + '"好', True)
 # Found by a fuzzer: a run of dashes or dots taken short of its end (the regex gave one
 # back to pass its test of what follows).
 @example("了----\u2003\u2003了", True)

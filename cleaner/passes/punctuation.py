@@ -574,10 +574,11 @@ _PB = "[^()（）\\n]"
 # The doubled runs that start at these marks are found by the scan (at ， and 。, which
 # are everywhere, by the hints _first_doubled uses).
 _RUN_MARKS = "、；："
-_TAGS = ("comma", "sep", "run", "dq_body", "dq_open", "dq_keep", "close", "paren_pair", "paren_body",
-         "paren_open", "paren_maybe", "stop", "dash", "dots", "other")
-(_T_COMMA, _T_SEP, _T_RUN, _T_DQ_BODY, _T_DQ_OPEN, _T_DQ_KEEP, _T_CLOSE, _T_PAREN_PAIR, _T_PAREN_BODY,
- _T_PAREN_OPEN, _T_PAREN_MAYBE, _T_STOP, _T_DASH, _T_DOTS, _T_OTHER) = range(1, len(_TAGS) + 1)
+_SHORT = 40
+_TAGS = ("comma", "sep", "run", "dq_pair", "dq_body", "dq_open", "dq_keep", "close", "paren_pair",
+         "paren_body", "paren_open", "paren_maybe", "stop", "dash", "dots", "other")
+(_T_COMMA, _T_SEP, _T_RUN, _T_DQ_PAIR, _T_DQ_BODY, _T_DQ_OPEN, _T_DQ_KEEP, _T_CLOSE, _T_PAREN_PAIR,
+ _T_PAREN_BODY, _T_PAREN_OPEN, _T_PAREN_MAYBE, _T_STOP, _T_DASH, _T_DOTS, _T_OTHER) = range(1, len(_TAGS) + 1)
 # What ; and : after a Han character become, and their codes.
 _SEP = {";": ("；", "P103"), ":": ("：", "P102")}
 
@@ -593,6 +594,7 @@ def _fast_scan(corners: bool) -> re.Pattern:
     doubled = _in_class(_DOUBLED_SET)
     # Whole bracket pairs: nothing in them the scan stops at or a doubled run starts at.
     clean = f"[^{body}（）\\n，。{_RUN_MARKS}]"
+    dq_clean = f"[^{body}“”「」\\n，。{_RUN_MARKS}]"
     scan = re.compile(
         f"[{body}{_RUN_MARKS}]"
         f"(?!(?<=[{_RUN_MARKS}])(?![{hs}]*[{doubled}]))"
@@ -602,8 +604,13 @@ def _fast_scan(corners: bool) -> re.Pattern:
         f"(?<=,)(?:(?<=[{HAN}],)(?![{hs}{doubled}])|(?<![{hs}],)(?=[{HAN}]))(?P<comma>)"
         f"|(?<=[;:])(?:(?<=[{HAN}][;:])(?![{hs}{doubled}])|(?<![{hs}];)(?<=;)(?=[{HAN}]))(?P<sep>)"
         f"|(?<=[{_RUN_MARKS}])(?P<run>)"
-        f'|(?<=")(?=(?P<dq_body>{_DQ}{{0,500}})")'
-        f'(?:(?:(?<=[{HAN}]")|(?={_DQ}*?[{HAN}])|(?={_DQ}{{0,500}}"[{HAN}]))(?P<dq_open>)|(?P<dq_keep>))'
+        # Pairs of quotes with a short body (the scan looks at what follows a closing
+        # quote too, not knowing it closes: a long look there would be wasted), taken
+        # whole when nothing in them is a candidate and no space is beside a quote.
+        f'|(?<=")(?<![{hs}]")(?![{hs}])(?:(?<=[{HAN}]")|(?={dq_clean}*?[{HAN}])|(?={dq_clean}{{0,{_SHORT}}}"[{HAN}]))'
+        f'{dq_clean}{{0,{_SHORT}}}(?<![{hs}])"(?![{hs}])(?P<dq_pair>)'
+        f'|(?<=")(?=(?P<dq_body>{_DQ}{{0,{_SHORT}}})")'
+        f'(?:(?:(?<=[{HAN}]")|(?={_DQ}*?[{HAN}])|(?={_DQ}{{0,{_SHORT}}}"[{HAN}]))(?P<dq_open>)|(?P<dq_keep>))'
         "|(?<=\\))(?P<close>)"
         f"|(?<=[{HAN}]\\()(?![{hs}]){clean}{{0,300}}(?<![{hs}])\\)(?![{hs}])(?P<paren_pair>)"
         f"|(?<=\\()(?=(?P<paren_body>{_PB}{{0,300}})[)）])"
@@ -699,6 +706,25 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
                 return
         put_edit(start, end, after, code)
 
+    def dq_opener(pos: int) -> None:
+        """A quote that opens (or has no partner), as _fixed takes it."""
+        body = _DQUOTE_BODY.match(text, pos + 1)
+        if body is None:
+            after = pos + 1 < n and _is_han(text[pos + 1])
+            before = pos > 0 and _is_han(text[pos - 1])
+            if after and not before:
+                edit(pos, pos + 1, "“", "P106")
+            elif before and not after:
+                edit(pos, pos + 1, "”", "P106")
+            return
+        close = body.end()
+        if _HAN_IN.search(body.group()) or (pos > 0 and _is_han(text[pos - 1])) \
+                or (close + 1 < n and _is_han(text[close + 1])):
+            edit(pos, pos + 1, "“", "P106")
+            pending[close] = ("”", "P106")
+        else:
+            pending[close] = ('"', "")
+
     def doubled(start: int) -> int:
         """A doubled run at ``start`` as _fixed takes it; where the scan goes on."""
         run = _DOUBLED.match(text, start)
@@ -737,6 +763,8 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
                     skip = end
             continue
         if pos < skip:
+            if tag == _T_DQ_PAIR:
+                raise _GiveUp  # (never: no skip covers a quote)
             continue
         if tag == _T_COMMA:
             if held is not None:
@@ -756,6 +784,24 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
             put("）")
             last = close + 1
             brackets += 2
+            continue
+        if tag == _T_DQ_PAIR:
+            close = m.end() - 1
+            if not (pending and pos in pending):
+                if held is not None:
+                    release(pos, "“")
+                put(text[last:pos])
+                put("“")
+                put(text[pos + 1:close])
+                put("”")
+                last = close + 1
+                quotes += 2
+                continue
+            # It closes the pair before, and its partner opens the next one.
+            mark, code = pending.pop(pos)
+            if mark != '"':
+                edit(pos, pos + 1, mark, code)
+            dq_opener(close)
             continue
         c = text[pos]
         if pending and pos in pending:
@@ -867,13 +913,8 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
             elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
                     and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
                 edit(pos, pos + 1, single["."][0], "P109")
-        elif c == '"':  # no partner in its line (a pair is tagged above)
-            after = pos + 1 < n and _is_han(text[pos + 1])
-            before = pos > 0 and _is_han(text[pos - 1])
-            if after and not before:
-                edit(pos, pos + 1, "“", "P106")
-            elif before and not after:
-                edit(pos, pos + 1, "”", "P106")
+        elif c == '"':  # a pair with a long body (a short one is tagged above), or a lone quote
+            dq_opener(pos)
         elif c == "'":
             if pos and text[pos - 1] in _LATIN:
                 continue
