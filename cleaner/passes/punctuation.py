@@ -575,50 +575,57 @@ _PB = "[^()（）\\n]"
 # are everywhere, by the hints _first_doubled uses).
 _RUN_MARKS = "、；："
 _SHORT = 40
-_TAGS = ("comma", "sep", "run", "dq_pair", "dq_body", "dq_open", "dq_keep", "close", "paren_pair",
-         "paren_body", "paren_open", "paren_maybe", "stop", "dash", "dots", "other")
-(_T_COMMA, _T_SEP, _T_RUN, _T_DQ_PAIR, _T_DQ_BODY, _T_DQ_OPEN, _T_DQ_KEEP, _T_CLOSE, _T_PAREN_PAIR,
- _T_PAREN_BODY, _T_PAREN_OPEN, _T_PAREN_MAYBE, _T_STOP, _T_DASH, _T_DOTS, _T_OTHER) = range(1, len(_TAGS) + 1)
+_TAGS = ("han_before", "comma", "sep", "run", "dq_body", "dq_pair", "dq_open", "dq_maybe", "close",
+         "paren_body", "paren_pair", "paren_open", "paren_maybe", "stop", "dash", "dots", "other")
+(_, _T_COMMA, _T_SEP, _T_RUN, _T_DQ_BODY, _T_DQ_PAIR, _T_DQ_OPEN, _T_DQ_MAYBE, _T_CLOSE, _T_PAREN_BODY,
+ _T_PAREN_PAIR, _T_PAREN_OPEN, _T_PAREN_MAYBE, _T_STOP, _T_DASH, _T_DOTS, _T_OTHER) = range(1, len(_TAGS) + 1)
 # What ; and : after a Han character become, and their codes.
 _SEP = {";": ("；", "P103"), ":": ("：", "P102")}
 
 
 @cache
-def _fast_scan(corners: bool) -> re.Pattern:
+def _fast_scan() -> re.Pattern:
     """The candidates of ``_candidates("zh", ...)`` with the default switches and the
     marks in _RUN_MARKS, less the ones ``_fixed`` passes over, tagged by group
-    (``lastindex``): an edit whose tag says so has no space beside it."""
-    plain = _candidates("zh", True, True, "「」『』" if corners else "").pattern
+    (``lastindex``): an edit whose tag says so has no space beside it.
+
+    Whether the character before a candidate is Han is looked at once, in the group
+    han_before that the tags test: each class of Han characters in a pattern costs a
+    millisecond to compile. One pattern serves both quote conventions: 「」『』 are
+    candidates in it, which a Traditional document keeps.
+    """
+    plain = _candidates("zh", True, True, "「」『』").pattern
     body = plain[1:plain.index("]", 1)]  # the class of candidate characters
     hs = _in_class(HSPACE)
     doubled = _in_class(_DOUBLED_SET)
-    # Whole bracket pairs: nothing in them the scan stops at or a doubled run starts at.
+    # Whole pairs: nothing in them the scan stops at or a doubled run starts at.
     clean = f"[^{body}（）\\n，。{_RUN_MARKS}]"
     dq_clean = f"[^{body}“”「」\\n，。{_RUN_MARKS}]"
+    never = "(?!)"
     scan = re.compile(
         f"[{body}{_RUN_MARKS}]"
         f"(?!(?<=[{_RUN_MARKS}])(?![{hs}]*[{doubled}]))"
+        f"(?:(?<=(?P<han_before>[{HAN}]).)|)"
         "(?:"
         # , ; : after a Han character and before neither a space nor a mark of a doubled
         # run; , ; before one (and after no space).
-        f"(?<=,)(?:(?<=[{HAN}],)(?![{hs}{doubled}])|(?<![{hs}],)(?=[{HAN}]))(?P<comma>)"
-        f"|(?<=[;:])(?:(?<=[{HAN}][;:])(?![{hs}{doubled}])|(?<![{hs}];)(?<=;)(?=[{HAN}]))(?P<sep>)"
+        f"(?<=[,;:])(?:(?(han_before)(?![{hs}{doubled}])|{never})|(?<=[,;])(?<![{hs}].)(?=[{HAN}]))"
+        "(?:(?<=,)(?P<comma>)|(?P<sep>))"
         f"|(?<=[{_RUN_MARKS}])(?P<run>)"
-        # Pairs of quotes with a short body (the scan looks at what follows a closing
-        # quote too, not knowing it closes: a long look there would be wasted), taken
-        # whole when nothing in them is a candidate and no space is beside a quote.
-        f'|(?<=")(?<![{hs}]")(?![{hs}])(?:(?<=[{HAN}]")|(?={dq_clean}*?[{HAN}])|(?={dq_clean}{{0,{_SHORT}}}"[{HAN}]))'
-        f'{dq_clean}{{0,{_SHORT}}}(?<![{hs}])"(?![{hs}])(?P<dq_pair>)'
-        f'|(?<=")(?=(?P<dq_body>{_DQ}{{0,{_SHORT}}})")'
-        f'(?:(?:(?<=[{HAN}]")|(?={_DQ}*?[{HAN}])|(?={_DQ}{{0,{_SHORT}}}"[{HAN}]))(?P<dq_open>)|(?P<dq_keep>))'
+        # A pair of quotes with a short body (the scan looks at what follows a closing
+        # quote too, not knowing it closes: a long look there would be wasted); after a
+        # Han character, taken whole when nothing in it is a candidate and no space is
+        # beside a quote.
+        f'|(?<=")(?=(?P<dq_body>{_DQ}{{0,{_SHORT}}})")(?(han_before)'
+        f'(?:(?![{hs}]){dq_clean}{{0,{_SHORT}}}(?<![{hs}])"(?![{hs}])(?P<dq_pair>)|(?P<dq_open>))|(?P<dq_maybe>))'
         "|(?<=\\))(?P<close>)"
-        f"|(?<=[{HAN}]\\()(?![{hs}]){clean}{{0,300}}(?<![{hs}])\\)(?![{hs}])(?P<paren_pair>)"
-        f"|(?<=\\()(?=(?P<paren_body>{_PB}{{0,300}})[)）])"
-        f"(?:(?:(?<=[{HAN}]\\()|(?={_PB}*?[{HAN}]))(?P<paren_open>)|(?P<paren_maybe>))"
-        f"|(?<=[{HAN}][?!])(?![?!{hs}])(?P<stop>)"
+        # A bracket pair, likewise.
+        f"|(?<=\\()(?=(?P<paren_body>{_PB}{{0,300}})[)）])(?(han_before)"
+        f"(?:(?![{hs}]){clean}{{0,300}}(?<![{hs}])\\)(?![{hs}])(?P<paren_pair>)|(?P<paren_open>))|(?P<paren_maybe>))"
+        f"|(?<=[?!])(?(han_before)(?![?!{hs}])|{never})(?P<stop>)"
         # (a run whole: -+ giving a dash back must not make the test after it pass)
-        f"|(?<=[{HAN}]-)-+(?![{hs}-])(?P<dash>)"
-        f"|(?<=[{HAN}]\\.)\\.\\.+(?![{hs}.])(?P<dots>)"
+        f"|(?<=-)(?(han_before)-+(?![{hs}-])|{never})(?P<dash>)"
+        f"|(?<=\\.)(?(han_before)\\.\\.+(?![{hs}.])|{never})(?P<dots>)"
         # The rest, but what _candidates leaves out and what _fixed passes over: an
         # opening bracket that closes nowhere, an ideographic space inside a line (not
         # indentation), a full stop before a plain character (not www.).
@@ -747,7 +754,7 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
     runs.sort(reverse=True)
     next_run = runs.pop() if runs else n
     runs_end = 0  # where the last match of _FULLWIDTH_DOUBLED taken ends
-    for m in _fast_scan(corners).finditer(text):
+    for m in _fast_scan().finditer(text):
         pos = m.start()
         while next_run < pos:
             if next_run >= runs_end:
@@ -833,8 +840,8 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
             continue
         if tag == _T_PAREN_OPEN or tag == _T_PAREN_MAYBE:
             close = m.end(_T_PAREN_BODY)
-            if tag == _T_PAREN_MAYBE and not (
-                    _word_before(text, pos) == "h"
+            if tag == _T_PAREN_MAYBE and not (  # not after a Han character
+                    _HAN_IN.search(text, pos + 1, close) or _word_before(text, pos) == "h"
                     or (_LATIN.isdisjoint(text[pos + 1:close]) and _word_after(text, close + 1) == "h")):
                 continue
             if held is None and not (pos and text[pos - 1] in hspace) and text[pos + 1] not in hspace:
@@ -871,8 +878,13 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
             last = skip = end
             codes[code] = codes.get(code, 0) + 1
             continue
-        if tag == _T_DQ_KEEP:
-            pending[m.end(_T_DQ_BODY)] = ('"', "")
+        if tag == _T_DQ_MAYBE:  # not after a Han character
+            close = m.end(_T_DQ_BODY)
+            if _HAN_IN.search(text, pos + 1, close) or (close + 1 < n and _is_han(text[close + 1])):
+                edit(pos, pos + 1, "“", "P106")
+                pending[close] = ("”", "P106")
+            else:
+                pending[close] = ('"', "")
             continue
         # The rest as _fixed takes it (style zh).
         if c in _DOUBLED_SET and pos + 1 < n and (text[pos + 1] in _DOUBLED_SET or text[pos + 1] in HSPACE) \
