@@ -20,6 +20,13 @@ exact offset in the input (kept as plain lists, made Change objects only
 when read), and a text with nothing to do costs one regex search and the
 cheap hints for doubled runs. Cleaning is idempotent: the decisions do not
 depend on the width of the marks around.
+
+Two paths compute this. ``_fixed`` makes the edits and the changes (what
+explain and check show). With the default switches the pass's text and its
+counts by code come from ``_fast``, which makes the same decisions in one scan
+whose pattern sorts the commonest candidates in C and builds the text as it
+goes; the changes are built by ``_fixed`` only when read. tests/
+test_punctuation_fast.py holds the two to the same output on real text.
 """
 
 from __future__ import annotations
