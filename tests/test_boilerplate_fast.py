@@ -420,3 +420,24 @@ def test_lines_start_where_their_breaks_put_them(pass_inputs):
 @given(st.text(alphabet=st.sampled_from(list(_AWKWARD) + list("正文ab")), min_size=1, max_size=40))
 def test_lines_start_where_their_breaks_put_them_for_any_breaks(text):
     assert _lines_fast(text) == _lines_plain(text)
+
+
+def test_keyword_hits_in_spans_are_those_of_each_span_as_a_text_of_its_own(pass_inputs):
+    # The one-character keywords are found over all the spans at once, then kept in a
+    # span: the plain computation scans each span as a text of its own.
+    ruleset = ruleset_for(())
+    assert ruleset.single_chars
+    texts = [text for text in pass_inputs if any(char in text for char in ruleset.single_chars)]
+    texts.append("图为村民在田间劳作。陈曜 摄\n©人民网\n" * 3)
+    assert len(texts) > 10
+    kept = dropped = 0
+    for text in texts:
+        for size in (7, 50, 333):
+            spans = [(start, min(start + size, len(text))) for start in range(0, len(text), 2 * size)]
+            plain = [(start + position, spelling) for start, end in spans
+                     for position, spelling in ruleset.keyword_hits(text[start:end])]
+            assert ruleset.keyword_hits(text, spans) == plain
+            singles = [hit for hit in plain if hit[1] in ruleset.single_chars]
+            kept += len(singles)
+            dropped += sum(text.count(char) for char in ruleset.single_chars) - len(singles)
+    assert kept > 20 and dropped > 20  # characters inside the spans and in the gaps between them

@@ -203,15 +203,23 @@ class RuleSet:
         """
         pattern = self.keyword_pattern
         hits: list[tuple[int, str]] = []
-        singles: list[int] = []
-        for start, end in spans or ((0, len(text)),):
-            if pattern is not None:
+        spans = list(spans) or [(0, len(text))]
+        if pattern is not None:
+            for start, end in spans:
                 hits += [(m.start(), m.group()) for m in pattern.finditer(text, start, end)]
+        singles: list[int] = []
+        if self.single_chars:
+            # One find a character over all the spans, then those in a span kept
+            # (the characters are rare; a find a span costs more than the gaps).
+            low, high = spans[0][0], spans[-1][1]
             for char in self.single_chars:
-                position = text.find(char, start, end)
+                position = text.find(char, low, high)
                 while position >= 0:
                     singles.append(position)
-                    position = text.find(char, position + 1, end)
+                    position = text.find(char, position + 1, high)
+            if singles and len(spans) > 1:
+                starts = [start for start, _ in spans]
+                singles = [p for p in singles if p < spans[bisect_right(starts, p) - 1][1]]
         if not singles:
             return hits
         return _with_singles(hits, sorted(singles), text)
