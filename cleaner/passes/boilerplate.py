@@ -31,10 +31,11 @@ holds one of its keywords, paragraphs longer than any rule are only looked at
 in their last and first characters (and only when a keyword is there), running
 text a rule hits is only matched if the tail of the document reaches it (the
 start window of such a paragraph is scanned only when it holds a mark of a
-dateline's keyword, and a hit line is tried only by rules long enough for it or
-with a keyword in its edge windows), and a line becomes an object only when a step looks at it (repeats are found by a
-C-level count of all lines first; the tail walks untouched lines as strings;
-a first paragraph is turned away as a header line on its first characters).
+dateline's keyword, and a hit line is tried only by rules long enough for it
+or with a keyword in its edge windows), and a line becomes an object only when
+a step looks at it (repeats are found by a C-level count of all lines first;
+the tail walks untouched lines as strings; a first paragraph is turned away as
+a header line on its first characters).
 A line is hashed for the run's frequent lines only where the answer matters.
 """
 
