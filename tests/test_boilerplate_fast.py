@@ -11,9 +11,9 @@ import dataclasses
 from bisect import bisect_right
 
 import pytest
+from conftest import SEED_FILES, SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import SEED_FILES, SHARED
 
 from cleaner import Pipeline
 from cleaner.batch import document_from_item

@@ -251,7 +251,7 @@ class _Lines:
     def start(self, index: int) -> int:
         """Where line ``index`` starts (the length of the text for ``len(self)``)."""
         start = self.before[index] + index * self.step
-        return start if start < self.size else self.size
+        return min(start, self.size)
 
     def line_at(self, position: int) -> int:
         """The index of the line that holds ``position``."""
