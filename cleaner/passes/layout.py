@@ -22,7 +22,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, partial
-from operator import attrgetter, itemgetter
+from itertools import repeat
+from operator import attrgetter, is_, itemgetter
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
@@ -47,7 +48,10 @@ def _cjk_space(lead: str) -> re.Pattern:
 
 
 _CJK_SPACE = _cjk_space(f"[{HSPACE}]")
-_CJK_SPACE_AT = [(space, _cjk_space(re.escape(space))) for space in HSPACE]
+
+
+_CJK_SPACE_AT = {space: _cjk_space(re.escape(space)) for space in HSPACE}
+
 # What makes a line a sentence rather than a heading. A ``.`` counts where the
 # punctuation pass may make it ``。`` (after a Chinese character or a closing
 # mark, before a space, a closing mark or the end) and ``...`` as the ``……``
@@ -64,11 +68,13 @@ _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
 # or a closing quote, which can only close what the line opened, never open
 # more, so a line not wrapped before that pass is not wrapped after it.
 _OPENERS = "“‘「『（(《〈【\"'"
+_OPENER = re.compile(f"[{re.escape(_OPENERS)}]")
 # A space next to an ASCII mark may go with the mark when the punctuation pass
 # makes it Chinese: it does not tell a caption or credit from a clause.
 # (Those it widens: ``-`` only as ``--``.)
 _WIDENED_MARKS = frozenset(",.;:!?()\"'")
 _HSPACE_SET = frozenset(HSPACE)
+_HSPACE_NL = HSPACE + "\n"
 
 # The whole-text scans below start with a literal (the fastest scan the regex
 # engine has), so clean text is skipped in C instead of trying the whole
@@ -88,6 +94,17 @@ _SPACE_BEFORE_BREAK = re.compile(
 # turns away, at one test, the line breaks followed by text, about half.)
 _BLANK_RUN = re.compile(f"\n(?=[{HSPACE}\n])(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
 _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
+
+# The default path's patterns (see ``_fast_layout``): each splits or rewrites
+# the text in C, counting its edits by the pieces it leaves.
+# A line break with white space to go around it: the white space before it
+# (the text before the match is stripped at its end), the blank lines after
+# it (the first's white space, the line break that stays, the further lines)
+# and the indentation of the next line, each a group.
+_BREAK_EDITS = re.compile(
+    f"(\n)(?:(?<=[{HSPACE}]\n)|(?=[{HSPACE}]|\n[{HSPACE}\n]))"
+    f"(?:([{HSPACE}]*)(\n)((?:[{HSPACE}]*\n)*))?([{HSPACE}]*)"
+)
 
 
 @dataclass(frozen=True)
@@ -124,10 +141,17 @@ class Layout(Pass):
     def apply(self, text, doc):
         if _has_other_breaks(text):  # rare
             return PassResult(*fix_layout(text, self.options))
+        fast = _fast_layout(text, self.options)
+        if fast is not None:
+            out, codes = fast
+            if not codes:
+                return PassResult(text)
+            # The changes only when read (explain, check), from the exact
+            # edits: the pipeline counts codes.
+            return PassResult(out, partial(_exact_changes, text, self.options), codes=codes)
         edits = _newline_edits(text, self.options)
         if not edits:
             return PassResult(text)
-        # The changes only when read (explain, check): the pipeline counts codes.
         return PassResult.deferred(_deleted(text, edits), edits, _THIRD, partial(_changes_of, text))
 
 
@@ -140,6 +164,195 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
     if not edits:
         return text, []
     return _deleted(text, edits), _changes_of(text, edits)
+
+
+def _exact_changes(text: str, options: LayoutOptions) -> list[Change]:
+    return _changes_of(text, _newline_edits(text, options))
+
+
+def _fast_layout(text: str, options: LayoutOptions) -> tuple[str, dict[str, int]] | None:
+    """What ``_newline_edits`` makes of ``text`` (only ``\n`` line breaks):
+    the output and the number of edits by code, built by splitting and
+    rewriting the text in C rather than by an edit at a time; None where the
+    exact path must run (no paragraph, blank lines kept, ``wrap_min`` longer
+    than the tail a wrap carries).
+
+    It works in stages, each on the output of the one before: the edges of
+    the text go; indentation, blank-line runs and trailing white space go
+    (each line now as ``_newline_edits`` judges it: stripped); hard wraps are
+    joined; inserted CJK spaces go. A later stage sees the same lines, and the
+    same characters around each place it looks at, as the exact path does on
+    the input (see the comments at each stage), so it finds the same edits.
+    """
+    if not options.collapse_blank_lines or options.wrap_min > _keep(options):
+        return None
+    found = _NONBLANK.search(text)
+    if found is None:
+        return None
+    w101 = w102 = w103 = w104 = w105 = 0
+    # The edges, as in ``_newline_edits``: blank lines before the first
+    # paragraph, the white space after the last and the blank lines after it.
+    begin = text.rfind("\n", 0, found.start()) + 1
+    w105 = text.count("\n", 0, begin)
+    content_end = len(text.rstrip(_HSPACE_NL))
+    end = text.find("\n", content_end)
+    if end < 0:
+        end = len(text)
+    if content_end < end:
+        w101 = 1
+    if end < len(text):
+        w105 += 1 + len(text[end + 1:].splitlines())
+    body = text[begin:content_end]  # from the first paragraph to the end of the last
+    first = _FIRST_INDENT.match(body)
+    if first:
+        body = body[first.end():]
+        w102 = 1
+    parts = _BREAK_EDITS.split(body)  # text, "\n", white space, "\n", blank lines, indentation, text, ...
+    if len(parts) > 1:
+        matches = len(parts) // 6
+        indents = parts[5::6]
+        w102 += matches - indents.count("")
+        # A run of blank lines becomes one empty line: a W101 where its first
+        # line held white space, a W105 for each further line.
+        blank_spaces = parts[2::6]
+        w101 += matches - blank_spaces.count(None) - blank_spaces.count("")
+        w105 += sum(map(str.count, filter(None, parts[4::6]), repeat("\n")))
+        texts = parts[::6]
+        stripped = list(map(str.rstrip, texts, repeat(HSPACE)))
+        w101 += len(texts) - sum(map(is_, stripped, texts))
+        parts[::6] = stripped
+        parts[2::6] = parts[4::6] = parts[5::6] = [None] * matches
+        body = "".join(filter(None, parts))
+    if options.join_wrapped:
+        body, w104 = _joined_wraps(body, options)
+    if options.strip_cjk_spaces:
+        body, w103 = _stripped_cjk_spaces(body, options)
+    codes = {"W101": w101, "W102": w102, "W103": w103, "W104": w104, "W105": w105}
+    return body, {code: n for code, n in codes.items() if n}
+
+
+def _joined_wraps(body: str, options: LayoutOptions) -> tuple[str, int]:
+    """``body`` (stripped lines) with its hard wraps joined, and their number.
+
+    The wrap scan on stripped lines: a candidate is a line break between two
+    Chinese characters, as on the input; one the scan is sure of on the input
+    is sure here, and one only ``_is_wrapped`` judged there (an indented next
+    line, white space before the break) may be sure here, where the scan's
+    test is one ``_is_wrapped`` would pass (see ``_wrap_candidate``). The rest
+    are judged in order as ``_newline_edits`` does, carrying the joined text.
+    """
+    parts = _wrap_candidate(options).split(body)  # text, sure ("") or not (None), text, ...
+    if len(parts) == 1:
+        return body, 0
+    joins = len(parts) // 2
+    at = 1
+    carry, carry_len, carry_at = "", 0, -1
+    keep = _keep(options)
+    while True:
+        try:
+            at = parts.index(None, at)
+        except ValueError:
+            break
+        before = parts[at - 1]
+        line_start = before.rfind("\n") + 1
+        if line_start or at == 1 or parts[at - 2]:  # the line starts after a line break that stays
+            carry, carry_len = "", 0
+        elif carry_at != at - 2:  # ... after a sure join (its line is long: only its tail counts)
+            carry, carry_len = parts[at - 3][-keep:], keep
+        line = before[line_start:]
+        if not carry_len and len(line) <= options.heading_max and (
+                len(line) < options.wrap_min or not _OPENER.search(line)):
+            # Most lines judged here: ``_is_wrapped`` joins a line as short as
+            # a heading only where it opened more than it closed.
+            parts[at] = "\n"
+            joins -= 1
+            at += 2
+            continue
+        if options.strip_cjk_spaces and (carry_len or not _is_heading(line, options)):
+            line = _CJK_SPACE.sub("", line)
+        wrap_line, wrap_len = _joined(carry, carry_len, line, options)
+        after = parts[at + 1]
+        following_end = after.find("\n")
+        following = after if following_end < 0 else after[:following_end]
+        if _is_wrapped(wrap_line, following, options, wrap_len):
+            parts[at] = ""
+            carry, carry_len, carry_at = wrap_line, wrap_len, at
+        else:
+            parts[at] = "\n"
+            joins -= 1
+        at += 2
+    return "".join(parts), joins
+
+
+# The marks that make a line a sentence (``_SENTENCE_PUNCT``), as a look
+# ahead from the start of a line to its end.
+_SENTENCE_PUNCT_AHEAD = (
+    f"[^\n]*?(?:[{re.escape(SENTENCE_END)}，,、：:]"
+    f"|\\.(?:\\.\\.|(?<=[{HAN}{CLOSERS}\"']\\.)(?=[{HSPACE}{CLOSERS}\"'\n]|\\Z)))"
+)
+
+
+@cache
+def _heading_with_space(options: LayoutOptions) -> re.Pattern:
+    """A line break and the heading after it (``_is_heading``) that holds
+    white space, the heading as group 1."""
+    return re.compile(
+        f"\n(?![^\n]{{{options.heading_max + 1}}})(?=[^\n{HSPACE}]*[{HSPACE}])"
+        f"(?!{_SENTENCE_PUNCT_AHEAD})([^\n]*)"
+    )
+
+
+# Stand-ins no text here holds (``_has_other_breaks`` sent any such text to the
+# exact path): a space the rule deletes, while the rule runs for other spaces;
+# a heading, while the rule runs.
+_DELETED = "\x1e"
+_HEADING = "\x1d"
+
+
+def _stripped_cjk_spaces(body: str, options: LayoutOptions) -> tuple[str, int]:
+    """``body`` (stripped lines, wraps joined) without the spaces copying put
+    between Chinese characters, and their number.
+
+    A line with a join is no heading (its first line was none, or it was not
+    joined, and it keeps that line's length and punctuation), as every line
+    of it is stripped on the input; a line without one is judged on itself,
+    as there. So the headings are set aside, and the rule deletes the spaces
+    of the rest, one kind of space after another, in C. The rule's looks
+    around a space stay within its line, and a join puts a Chinese character
+    on each side, which no look reaches past. A deleted space is kept as a
+    stand-in until every kind is done: the rule for one kind of space looks
+    at a character two away, which may be another kind of space (``中 , 文``:
+    the space after the comma stays), and must see it there.
+    """
+    spaces = [space for space in HSPACE if space in body]
+    if not spaces:
+        return body, 0
+    # Set the headings aside (the first line, with no line break before it, is looked at here).
+    first_end = body.find("\n")
+    first = body if first_end < 0 else body[:first_end]
+    first_heading = _is_heading(first, options) and not _HSPACE_SET.isdisjoint(first)
+    if first_heading:
+        body = _HEADING + body[len(first):]
+    parts = _heading_with_space(options).split(body)
+    headings = parts[1::2]
+    if headings:
+        body = f"\n{_HEADING}".join(parts[::2])
+    deleted = 0
+    last = spaces[-1]
+    for space in spaces:
+        body, n = _CJK_SPACE_AT[space].subn("" if space is last else _DELETED, body)
+        deleted += n
+    if deleted and len(spaces) > 1:
+        body = body.replace(_DELETED, "")
+    if headings or first_heading:
+        kept = body.split(_HEADING)
+        if first_heading:
+            headings.insert(0, first)
+        out = [None] * (2 * len(kept) - 1)
+        out[::2] = kept
+        out[1::2] = headings
+        body = "".join(out)
+    return body, deleted
 
 
 def _deleted(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -222,7 +435,7 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
         pos += len(piece)
     # So do the white space after the last paragraph, its line break and
     # every blank line after it.
-    content_end = len(text.rstrip(HSPACE + "\n"))
+    content_end = len(text.rstrip(_HSPACE_NL))
     end = text.find("\n", content_end)
     if end < 0:
         end = len(text)
@@ -298,9 +511,10 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
             continued.add(at + 1)
             carry, carry_len, carry_at = wrap_line, wrap_len, at
     if options.strip_cjk_spaces:
-        for space, pattern in _CJK_SPACE_AT:
+        for space in HSPACE:
             if space not in text:
                 continue
+            pattern = _CJK_SPACE_AT[space]
             line_start, line_end, strip = -1, -1, False
             for m in pattern.finditer(text, begin, end):
                 at = m.start()
@@ -344,8 +558,11 @@ def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
         # (The cheap tests first, a Chinese character on each side, then the
         # looks back for a sentence end.)
         f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])"
-        + "".join(f"(?<![{ends}][^\n]{{{k}}}[{HAN}]\n)" for k in range(tail))
-        + f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
+        # (The looks back below start at that same Chinese character: ``.``
+        # is cheaper to test, and to compile, than the class again. The sure
+        # test is a branch, not an optional group: cheaper to try.)
+        + "".join(f"(?<![{ends}][^\n]{{{k}}}.\n)" for k in range(tail))
+        + f"(?:(?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}.\n)(?=[{HAN}])()|)"
     )
 
 
