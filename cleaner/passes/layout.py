@@ -22,8 +22,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import repeat
-from operator import attrgetter, is_, itemgetter
+from itertools import compress, count, repeat
+from operator import attrgetter, gt, is_, itemgetter, le, methodcaller, sub
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
@@ -97,14 +97,16 @@ _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 
 # The default path's patterns (see ``_fast_layout``): each splits or rewrites
 # the text in C, counting its edits by the pieces it leaves.
-# A line break with white space to go around it: the white space before it
-# (the text before the match is stripped at its end), the blank lines after
-# it (the first's white space, the line break that stays, the further lines)
-# and the indentation of the next line, each a group.
-_BREAK_EDITS = re.compile(
-    f"(\n)(?:(?<=[{HSPACE}]\n)|(?=[{HSPACE}]|\n[{HSPACE}\n]))"
-    f"(?:([{HSPACE}]*)(\n)((?:[{HSPACE}]*\n)*))?([{HSPACE}]*)"
-)
+# A line break with white space to go around it, the white space after it
+# (blank lines and the next line's indentation) as group 1; white space
+# before it goes with the text before the match, stripped at its end. (The
+# white space after is tried first, by characters taken, not by looks ahead:
+# most line breaks have none, and a look costs more than a character.)
+_BREAK_EDITS = re.compile(f"\n([{HSPACE}][{HSPACE}\n]*|\n[{HSPACE}\n]+|(?<=[{HSPACE}]\n))")
+# The white space characters, for str.endswith.
+_HSPACE_TUPLE = tuple(HSPACE)
+# A line break followed by no blank line, or by some.
+_BREAKS = ("\n", "\n\n")
 
 
 @dataclass(frozen=True)
@@ -207,22 +209,21 @@ def _fast_layout(text: str, options: LayoutOptions) -> tuple[str, dict[str, int]
     if first:
         body = body[first.end():]
         w102 = 1
-    parts = _BREAK_EDITS.split(body)  # text, "\n", white space, "\n", blank lines, indentation, text, ...
+    parts = _BREAK_EDITS.split(body)  # text, white space after a line break, text, ...
     if len(parts) > 1:
-        matches = len(parts) // 6
-        indents = parts[5::6]
-        w102 += matches - indents.count("")
+        after = parts[1::2]
+        blank_lines = list(map(str.count, after, repeat("\n")))
         # A run of blank lines becomes one empty line: a W101 where its first
         # line held white space, a W105 for each further line.
-        blank_spaces = parts[2::6]
-        w101 += matches - blank_spaces.count(None) - blank_spaces.count("")
-        w105 += sum(map(str.count, filter(None, parts[4::6]), repeat("\n")))
-        texts = parts[::6]
+        w105 += sum(blank_lines) - (len(after) - blank_lines.count(0))
+        w101 += sum(map(gt, map(str.find, after, repeat("\n")), repeat(0)))
+        w102 += sum(map(str.endswith, after, repeat(_HSPACE_TUPLE)))
+        texts = parts[::2]
         stripped = list(map(str.rstrip, texts, repeat(HSPACE)))
         w101 += len(texts) - sum(map(is_, stripped, texts))
-        parts[::6] = stripped
-        parts[2::6] = parts[4::6] = parts[5::6] = [None] * matches
-        body = "".join(filter(None, parts))
+        parts[::2] = stripped
+        parts[1::2] = map(_BREAKS.__getitem__, map(bool, blank_lines))
+        body = "".join(parts)
     if options.join_wrapped:
         body, w104 = _joined_wraps(body, options)
     if options.strip_cjk_spaces:
@@ -284,31 +285,6 @@ def _joined_wraps(body: str, options: LayoutOptions) -> tuple[str, int]:
     return "".join(parts), joins
 
 
-# The marks that make a line a sentence (``_SENTENCE_PUNCT``), as a look
-# ahead from the start of a line to its end.
-_SENTENCE_PUNCT_AHEAD = (
-    f"[^\n]*?(?:[{re.escape(SENTENCE_END)}，,、：:]"
-    f"|\\.(?:\\.\\.|(?<=[{HAN}{CLOSERS}\"']\\.)(?=[{HSPACE}{CLOSERS}\"'\n]|\\Z)))"
-)
-
-
-@cache
-def _heading_with_space(options: LayoutOptions) -> re.Pattern:
-    """A line break and the heading after it (``_is_heading``) that holds
-    white space, the heading as group 1."""
-    return re.compile(
-        f"\n(?![^\n]{{{options.heading_max + 1}}})(?=[^\n{HSPACE}]*[{HSPACE}])"
-        f"(?!{_SENTENCE_PUNCT_AHEAD})([^\n]*)"
-    )
-
-
-# Stand-ins no text here holds (``_has_other_breaks`` sent any such text to the
-# exact path): a space the rule deletes, while the rule runs for other spaces;
-# a heading, while the rule runs.
-_DELETED = "\x1e"
-_HEADING = "\x1d"
-
-
 def _stripped_cjk_spaces(body: str, options: LayoutOptions) -> tuple[str, int]:
     """``body`` (stripped lines, wraps joined) without the spaces copying put
     between Chinese characters, and their number.
@@ -316,43 +292,37 @@ def _stripped_cjk_spaces(body: str, options: LayoutOptions) -> tuple[str, int]:
     A line with a join is no heading (its first line was none, or it was not
     joined, and it keeps that line's length and punctuation), as every line
     of it is stripped on the input; a line without one is judged on itself,
-    as there. So the headings are set aside, and the rule deletes the spaces
-    of the rest, one kind of space after another, in C. The rule's looks
-    around a space stay within its line, and a join puts a Chinese character
-    on each side, which no look reaches past. A deleted space is kept as a
-    stand-in until every kind is done: the rule for one kind of space looks
-    at a character two away, which may be another kind of space (``中 , 文``:
-    the space after the comma stays), and must see it there.
+    as there. The rule's looks around a space stay within its line, and a
+    join puts a Chinese character on each side, which no look reaches past.
+    So the rule finds here what it finds on the input; the lines of its
+    matches are measured in C, and only a short one is judged in Python.
     """
-    spaces = [space for space in HSPACE if space in body]
-    if not spaces:
+    spans: list[tuple[int, int]] = []
+    for space in HSPACE:
+        if space in body:
+            spans += map(_SPAN, _CJK_SPACE_AT[space].finditer(body))
+    if not spans:
         return body, 0
-    # Set the headings aside (the first line, with no line break before it, is looked at here).
-    first_end = body.find("\n")
-    first = body if first_end < 0 else body[:first_end]
-    first_heading = _is_heading(first, options) and not _HSPACE_SET.isdisjoint(first)
-    if first_heading:
-        body = _HEADING + body[len(first):]
-    parts = _heading_with_space(options).split(body)
-    headings = parts[1::2]
-    if headings:
-        body = f"\n{_HEADING}".join(parts[::2])
-    deleted = 0
-    last = spaces[-1]
-    for space in spaces:
-        body, n = _CJK_SPACE_AT[space].subn("" if space is last else _DELETED, body)
-        deleted += n
-    if deleted and len(spaces) > 1:
-        body = body.replace(_DELETED, "")
-    if headings or first_heading:
-        kept = body.split(_HEADING)
-        if first_heading:
-            headings.insert(0, first)
-        out = [None] * (2 * len(kept) - 1)
-        out[::2] = kept
-        out[1::2] = headings
-        body = "".join(out)
-    return body, deleted
+    spans.sort()
+    starts, ends = zip(*spans)
+    # Where the line of each match starts (one before) and ends (-1: at the end of the text).
+    line_starts = list(map(body.rfind, repeat("\n"), repeat(0), starts))
+    line_ends = list(map(body.find, repeat("\n"), ends))
+    short = list(compress(count(), map(le, map(sub, line_ends, line_starts), repeat(options.heading_max + 1))))
+    if short:
+        headings = set()
+        for i in short:
+            start = line_starts[i] + 1
+            end = line_ends[i] if line_ends[i] >= 0 else len(body)
+            if start not in headings and _is_heading(body[start:end], options):
+                headings.add(start)
+        if headings:
+            spans = [span for span, start in zip(spans, line_starts) if start + 1 not in headings]
+            if not spans:
+                return body, 0
+            starts, ends = zip(*spans)
+    pieces = map(body.__getitem__, map(slice, (0, *ends), (*starts, len(body))))
+    return "".join(pieces), len(spans)
 
 
 def _deleted(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -373,6 +343,7 @@ def _changes_of(text: str, edits: list[tuple[int, int, str]]) -> list[Change]:
 
 
 _THIRD = itemgetter(2)
+_SPAN = methodcaller("span")
 
 
 def _has_other_breaks(text: str) -> bool:
