@@ -23,7 +23,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, partial
 from itertools import compress, count, repeat
-from operator import attrgetter, gt, is_, itemgetter, le, methodcaller, sub
+from operator import attrgetter, is_, itemgetter, le, methodcaller, sub
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
@@ -40,8 +40,10 @@ from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 def _cjk_space(lead: str) -> re.Pattern:
     return re.compile(
         # (One look at the character before first: most spaces sit between
-        # Latin words or digits and fail it, not trying the three branches.)
-        f"{lead}(?<=[{CJK},;:!?].)(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
+        # Latin words or digits and fail it, not trying the three branches.
+        # Past it, a character that is no ASCII mark is a CJK one: a small
+        # class to test and to compile.)
+        f"{lead}(?<=[{CJK},;:!?].)(?:(?<![,;:!?].)[{HSPACE}]*(?=[{CJK}])"
         f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
         f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
     )
@@ -103,10 +105,9 @@ _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
 # white space after is tried first, by characters taken, not by looks ahead:
 # most line breaks have none, and a look costs more than a character.)
 _BREAK_EDITS = re.compile(f"\n([{HSPACE}][{HSPACE}\n]*|\n[{HSPACE}\n]+|(?<=[{HSPACE}]\n))")
-# The white space characters, for str.endswith.
-_HSPACE_TUPLE = tuple(HSPACE)
-# A line break followed by no blank line, or by some.
-_BREAKS = ("\n", "\n\n")
+# What stays of a line break and the white space after it, by the number of
+# blank lines in that (``"\n\n"`` for any other number).
+_BREAK_AFTER = {0: "\n"}
 
 
 @dataclass(frozen=True)
@@ -211,18 +212,21 @@ def _fast_layout(text: str, options: LayoutOptions) -> tuple[str, dict[str, int]
         w102 = 1
     parts = _BREAK_EDITS.split(body)  # text, white space after a line break, text, ...
     if len(parts) > 1:
+        # (Counted with as few passes over the matches as may be: white space
+        # after a line break starts and ends with white space or a line break.)
         after = parts[1::2]
         blank_lines = list(map(str.count, after, repeat("\n")))
+        runs = len(after) - blank_lines.count(0)
         # A run of blank lines becomes one empty line: a W101 where its first
         # line held white space, a W105 for each further line.
-        w105 += sum(blank_lines) - (len(after) - blank_lines.count(0))
-        w101 += sum(map(gt, map(str.find, after, repeat("\n")), repeat(0)))
-        w102 += sum(map(str.endswith, after, repeat(_HSPACE_TUPLE)))
+        w105 += sum(blank_lines) - runs
+        w101 += runs - sum(map(str.startswith, after, repeat("\n")))
+        w102 += len(after) - after.count("") - sum(map(str.endswith, after, repeat("\n")))
         texts = parts[::2]
         stripped = list(map(str.rstrip, texts, repeat(HSPACE)))
         w101 += len(texts) - sum(map(is_, stripped, texts))
         parts[::2] = stripped
-        parts[1::2] = map(_BREAKS.__getitem__, map(bool, blank_lines))
+        parts[1::2] = map(_BREAK_AFTER.get, blank_lines, repeat("\n\n"))
         body = "".join(parts)
     if options.join_wrapped:
         body, w104 = _joined_wraps(body, options)
