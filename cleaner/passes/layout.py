@@ -250,14 +250,14 @@ def _joined_wraps(body: str, options: LayoutOptions) -> tuple[str, int]:
     if len(parts) == 1:
         return body, 0
     joins = len(parts) // 2
+    undecided = parts.count(None)
+    if not undecided:
+        return "".join(parts), joins
     at = 1
     carry, carry_len, carry_at = "", 0, -1
     keep = _keep(options)
-    while True:
-        try:
-            at = parts.index(None, at)
-        except ValueError:
-            break
+    for _ in range(undecided):
+        at = parts.index(None, at)
         before = parts[at - 1]
         line_start = before.rfind("\n") + 1
         if line_start or at == 1 or parts[at - 2]:  # the line starts after a line break that stays
@@ -271,7 +271,6 @@ def _joined_wraps(body: str, options: LayoutOptions) -> tuple[str, int]:
             # a heading only where it opened more than it closed.
             parts[at] = "\n"
             joins -= 1
-            at += 2
             continue
         if options.strip_cjk_spaces and (carry_len or not _is_heading(line, options)):
             line = _CJK_SPACE.sub("", line)
@@ -285,7 +284,6 @@ def _joined_wraps(body: str, options: LayoutOptions) -> tuple[str, int]:
         else:
             parts[at] = "\n"
             joins -= 1
-        at += 2
     return "".join(parts), joins
 
 
@@ -302,9 +300,8 @@ def _stripped_cjk_spaces(body: str, options: LayoutOptions) -> tuple[str, int]:
     matches are measured in C, and only a short one is judged in Python.
     """
     spans: list[tuple[int, int]] = []
-    for space in HSPACE:
-        if space in body:
-            spans += map(_SPAN, _CJK_SPACE_AT[space].finditer(body))
+    for space in filter(body.__contains__, HSPACE):
+        spans += map(_SPAN, _CJK_SPACE_AT[space].finditer(body))
     if not spans:
         return body, 0
     spans.sort()
