@@ -7,13 +7,19 @@
 - hard-wrapped lines re-joined (seed 004: ``不\\n僅織密``);
 - runs of blank lines collapsed to one paragraph break.
 
-All edits are computed against the input, so every change has its exact
-position for ``check`` and ``explain``; every edit deletes, so the pass keeps
-them as ``(start, end, code)`` and makes Change objects only when they are
-read (the pipeline counts codes). Whole-text regexes find the few places
-that need a look, so a clean line costs no Python at all. Other line breaks
-(``\r\n``, U+2028, ...; rare) are read as ``\n``: the changes of that text
-are placed back on the input, plus one W106 for each break that stays.
+All edits are computed against the input (``_newline_edits``, the exact
+path), so every change has its exact position for ``check`` and ``explain``;
+every edit deletes, so it is kept as ``(start, end, code)``. Whole-text
+regexes find the few places that need a look, so a clean line costs no Python
+at all. Other line breaks (``\r\n``, U+2028, ...; rare) are read as ``\n``:
+the changes of that text are placed back on the input, plus one W106 for each
+break that stays.
+
+The pipeline reads only the number of changes by code unless something asks
+for the changes, so the pass itself (``Layout.apply``) makes no edits: its
+default path (``_fast_layout``) builds the output and those numbers with
+splits and rewrites in C, stage after stage, and the exact path runs only
+when the changes are read. tests/test_layout_fast.py pins the two together.
 """
 
 from __future__ import annotations
