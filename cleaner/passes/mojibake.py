@@ -203,7 +203,7 @@ def _traces() -> re.Pattern[str]:
     )) + ")")
 
 
-def needs_repair(text: str) -> bool:
+def needs_repair(text: str, options: MojibakeOptions = MojibakeOptions()) -> bool:
     """The cheap pre-check: does ``text`` show a trace of mojibake that a repair
     could act on? Each confirmation mirrors the condition of its repair."""
     if text.isascii():
@@ -211,13 +211,31 @@ def needs_repair(text: str) -> bool:
     annotation = _annotation_shape()
     lm = None
     checked_to = 0
+    questions_to = 0  # the lines before hold no realignment
     for m in _traces().finditer(text):
         kind, pos = m.lastgroup, m.start()
         if kind == "lost" or kind == "swap":
             return True
         if kind == "question":
-            if _hidden_byte_run(text, pos):
-                return True
+            if pos >= questions_to and _hidden_byte_run(text, pos):
+                if not options.gbk_realign:
+                    return True
+                # Web pages write ASCII question marks in Chinese (``呢?在``): the
+                # line is searched as the repair would search it (remembered for
+                # it) and passes only with a candidate repair. That search is the
+                # whole line's answer: the line's other ``?`` are not looked at.
+                from cleaner.mojibake.gbk import line_candidates
+
+                if lm is None:
+                    from cleaner.mojibake import lm as charlm
+
+                    lm = charlm.load()
+                line_start = text.rfind("\n", 0, pos) + 1
+                questions_to = text.find("\n", pos)
+                if questions_to < 0:
+                    questions_to = len(text)
+                if line_candidates(text[line_start:questions_to], lm, options.realign_margin):
+                    return True
         elif kind == "annotation":
             if pos and not text[pos - 1].isascii():
                 from cleaner.mojibake.pinyin import is_reading
@@ -250,7 +268,7 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
     give what cleaning once gave. When a second round was needed, the changes are
     reported per changed line.
     """
-    if not needs_repair(text):
+    if not needs_repair(text, options):
         return text, []
     new, changes = _fix_once(text, options, checked=True)
     if not changes:
@@ -281,7 +299,7 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
 
 
 def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tuple[str, list[Change]]:
-    if not checked and not needs_repair(text):
+    if not checked and not needs_repair(text, options):
         return text, []
     from cleaner.mojibake import lm as charlm
     from cleaner.mojibake.gbk import find_realignments
