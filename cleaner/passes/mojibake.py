@@ -187,12 +187,14 @@ def _traces() -> re.Pattern[str]:
     # Most characters the scan stops at are letters of ASCII words: each kind
     # of start is told apart by one look back, so a letter is tried against
     # the wedged trace alone (trying every alternative cost 2,000 instructions
-    # per stop, more than the scan between stops).
-    return re.compile(starts + "(?:" + "|".join((
-        f"(?<=[{letters}])(?P<wedged>(?<=[^\\x00-\\x7f].)(?![A-Za-z]))",
+    # per stop, more than the scan between stops). Each look back is a
+    # sub-match in the engine: a letter inside a word now fails two (the
+    # others' guard, and the wedged trace's look at it and the character
+    # before it at once) where it failed five.
+    return re.compile(starts + "(?:(?<![" + letters + "])(?:" + "|".join((
         "(?<=[?])(?P<question>)",
         f"(?<=[(（])(?P<annotation>(?=(?P<syllable>{SYLLABLE})[)）]))",
-        f"(?<![{letters}?(（])(?:" + "|".join((
+        "(?<![?(（])(?:" + "|".join((
             "(?P<lost>(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)",
             (f"(?P<swap>(?<=[{latin1}])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
              f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
@@ -202,7 +204,7 @@ def _traces() -> re.Pattern[str]:
             # told by the small classes, so the 380 leads are compiled once
             f"(?P<utf8_lead>(?<![斤烫屯{latin1}{cyrillic}{kana_box}{controls}])(?=[^\\x00-\\x7f]))",
         )) + ")",
-    )) + ")")
+    )) + f")|(?<=[^\\x00-\\x7f][{letters}])(?P<wedged>(?![A-Za-z])))")
 
 
 def needs_repair(text: str, options: MojibakeOptions = MojibakeOptions()) -> bool:
