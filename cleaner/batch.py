@@ -30,7 +30,7 @@ from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
 from cleaner.interrupt import shielded
 from cleaner.io import jsonl
-from cleaner.io.sources import Item, parse_jsonl_line, range_items
+from cleaner.io.sources import Item, parse_jsonl_line, unit_items
 from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records):
@@ -69,6 +69,46 @@ class Summary:
         self.documents += 1
         self.fixes.update(outcome.fixes)
         self.flags.update(outcome.flags)
+
+    def merge(self, other: Summary) -> None:
+        self.documents += other.documents
+        self.errors += other.errors
+        self.bytes_in += other.bytes_in
+        self.fixes.update(other.fixes)
+        self.flags.update(other.flags)
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """The outcomes of a chunk of items in one piece, for a writer.
+
+    A worker sends this rather than an Outcome per record: pickling one
+    object a record (with its counts) and the writer's work per record cost
+    both processes more than the bytes themselves. ``output`` holds the JSON
+    lines of the records cleaned, each ending in a newline; each failure
+    comes with the offset in ``output`` where its record would have been.
+    """
+
+    output: bytes
+    failed: list[tuple[int, Outcome]]
+    summary: Summary
+
+    @classmethod
+    def of(cls, outcomes: Iterable[Outcome]) -> Cleaned:
+        lines: list[bytes] = []
+        failed: list[tuple[int, Outcome]] = []
+        summary = Summary()
+        size = 0
+        for outcome in outcomes:
+            summary.add(outcome)
+            if outcome.error is not None:
+                failed.append((size, outcome))
+                continue
+            lines.append(outcome.output)  # type: ignore[arg-type]
+            size += len(outcome.output) + 1  # type: ignore[arg-type]
+        if lines:
+            lines.append(b"")
+        return cls(b"\n".join(lines), failed, summary)
 
 
 def document_from_item(item: Item, text_key: str) -> Document:
@@ -111,18 +151,25 @@ def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
     return Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes), flags=list(doc.flags), size=size)
 
 
-def _where(item: Item) -> str:
+def _where(item: Item, line: int = -1, byte: int = -1) -> str:
+    """The document ``item`` is, or (a "jsonl-range") holds at ``line`` or ``byte``."""
+    if line >= 0:
+        return f"{item.source}:{line}"
+    if byte >= 0:
+        return f"{item.source} (the record at byte {byte})"
     return f"{item.source}:{item.line}" if item.line is not None else item.source
 
 
 # -- worker processes -------------------------------------------------------
 
 _worker_pipeline: Pipeline | None = None
-# Shared with the parent: per worker, its pid and the sequence number of the
-# item it is on (-1 between items), so that when a worker dies the parent can
-# name the document it was on.
+# Shared with the parent: per worker, its pid, the sequence number of the
+# item it is on (-1 between items) and, in a "jsonl-range", the line and the
+# byte offset of the record it is on (-1 when unknown), so that when a worker
+# dies the parent can name the document it was on.
 _worker_board = None
 _worker_slot = 0
+_BOARD_SLOTS = 4
 
 
 def _init_worker(pipeline: Pipeline, board, counter) -> None:
@@ -136,9 +183,9 @@ def _init_worker(pipeline: Pipeline, board, counter) -> None:
     with counter.get_lock():
         index = counter.value
         counter.value += 1
-    _worker_board, _worker_slot = board, 2 * (index % (len(board) // 2))
+    _worker_board, _worker_slot = board, _BOARD_SLOTS * (index % (len(board) // _BOARD_SLOTS))
     board[_worker_slot] = os.getpid()
-    board[_worker_slot + 1] = -1
+    board[_worker_slot + 1] = board[_worker_slot + 2] = board[_worker_slot + 3] = -1
     # If the parent is killed outright (SIGKILL, the OOM killer) nobody shuts
     # the pool down: the worker would wait on its queue, or block writing a
     # result nobody reads, for ever. The parent's sentinel closes when it dies.
@@ -154,17 +201,37 @@ def _exit_with_parent(sentinel: int) -> None:
 
 
 def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], object]) -> list:
+    """``work`` on each item of ``chunk`` (the lines of a "jsonl-range", read
+    here: the process feeding the workers sends a file name and two offsets
+    instead of the data), saying on the board which one is under way."""
     assert _worker_pipeline is not None
+    board, slot, pipeline = _worker_board, _worker_slot, _worker_pipeline
     results = []
-    for number, item in enumerate(chunk, start=first):
-        _worker_board[_worker_slot + 1] = number
-        results.append(work(_worker_pipeline, item))
-    _worker_board[_worker_slot + 1] = -1
+    for number, unit in enumerate(chunk, start=first):
+        board[slot + 1] = number
+        if unit.format != "jsonl-range":
+            results.append(work(pipeline, unit))
+            continue
+        # While a record is read (a long one can take a while, or all the
+        # memory) the board names it by where it starts.
+        board[slot + 3] = unit.span[0] if unit.span is not None else -1
+        for item in unit_items(unit):
+            board[slot + 2] = item.line if item.line is not None else -1
+            results.append(work(pipeline, item))
+            board[slot + 2] = -1
+            if item.span is not None:
+                board[slot + 3] = item.span[1]
+        board[slot + 3] = -1
+    board[slot + 1] = -1
     return results
 
 
 def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
     return _on_board(first, chunk, clean_item)
+
+
+def _clean_chunk_joined(first: int, chunk: list[Item]) -> list[Cleaned]:
+    return [Cleaned.of(_on_board(first, chunk, clean_item))]
 
 
 def _chunks(items: Iterable[Item], chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[Item]]:
@@ -194,6 +261,19 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
             yield clean_item(pipeline, item)
         return
     yield from _in_workers(_clean_chunk, items, config, workers, warm_up=True)
+
+
+def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1) -> Iterator[Cleaned]:
+    """``clean_items``, a chunk of items at a time (see ``Cleaned``), in input order.
+
+    ``items`` may hold "jsonl-range" items (``read_items(..., jsonl_ranges=CHUNK_BYTES, numbered=True)``).
+    """
+    if workers <= 1:
+        pipeline = Pipeline(config)
+        for chunk in _chunks(items):
+            yield Cleaned.of(clean_item(pipeline, item) for unit in chunk for item in unit_items(unit))
+        return
+    yield from _in_workers(_clean_chunk_joined, items, config, workers, warm_up=True)
 
 
 # The first scan's work is light (a document's lines hashed): its chunks are
@@ -252,23 +332,8 @@ def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
         return []
 
 
-def _unit_hashes(pipeline: Pipeline, unit: Item) -> list[list[int]]:
-    """The hashes of each document of a work unit: one item, or the lines of a
-    "jsonl-range", read here (the process feeding the workers then sends a
-    file name and two offsets instead of the data)."""
-    if unit.format != "jsonl-range":
-        return [_item_hashes(pipeline, unit)]
-    hashes = []
-    try:
-        for item in range_items(unit):
-            hashes.append(_item_hashes(pipeline, item))
-    except OSError:  # the cleaning scan reports the file
-        pass
-    return hashes
-
-
-def _hash_chunk(first: int, chunk: list[Item]) -> list[list[list[int]]]:
-    return _on_board(first, chunk, _unit_hashes)
+def _hash_chunk(first: int, chunk: list[Item]) -> list[list[int]]:
+    return _on_board(first, chunk, _item_hashes)
 
 
 def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
@@ -285,8 +350,8 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
     if workers <= 1:
         pipeline = Pipeline(config)
         for unit in items:
-            for hashes in _unit_hashes(pipeline, unit):
-                counter.add(hashes)
+            for item in unit_items(unit):
+                counter.add(_item_hashes(pipeline, item))
         return config.replace(line_stats=counter.frequent())
     # The scan needs only the input passes. The others (rule tables, OpenCC,
     # the mojibake model: most of the start-up) are built here while it runs,
@@ -296,9 +361,8 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
     # thread, after queuing work: a second thread would fight the pool's
     # threads feeding the workers for the interpreter.)
     prepare = partial(_prepare, Pipeline(config), _forks())
-    for unit in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
-        for hashes in unit:
-            counter.add(hashes)
+    for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
+        counter.add(hashes)
     return config.replace(line_stats=counter.frequent())
 
 
@@ -387,7 +451,7 @@ class _WorkerPool:
         self.workers = workers
         context, pipeline = _start_method(config, warm_up, scan)
         with shielded():
-            self.board = context.RawArray("q", 2 * workers)
+            self.board = context.RawArray("q", _BOARD_SLOTS * workers)
             counter = context.Value("i", 0)
             self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                                 initargs=(pipeline, self.board, counter))
@@ -411,7 +475,7 @@ class _WorkerPool:
             try:
                 outcomes = future.result(timeout=_POLL_SECONDS)
             except FuturesTimeout:
-                dead = [pid for pid, _ in self._workers() if not _alive(pid)]
+                dead = [pid for pid, *_ in self._workers() if not _alive(pid)]
                 if dead:
                     raise WorkerDied(self._death_message(pending, dead)) from None
                 continue
@@ -459,12 +523,13 @@ class _WorkerPool:
 
     def _pids(self) -> list[int]:
         processes = getattr(self.executor, "_processes", None) or {}
-        return sorted(set(processes) | {pid for pid, _ in self._workers()})
+        return sorted(set(processes) | {pid for pid, *_ in self._workers()})
 
-    def _workers(self) -> list[tuple[int, int]]:
-        """(pid, number of the item it is on, or -1) for each started worker."""
+    def _workers(self) -> list[tuple[int, int, int, int]]:
+        """(pid, number of the item it is on, line and byte offset of a
+        "jsonl-range"'s record) for each started worker, -1 for what is unknown."""
         board = self.board
-        return [(board[i], board[i + 1]) for i in range(0, len(board), 2) if board[i]]
+        return [tuple(board[i:i + _BOARD_SLOTS]) for i in range(0, len(board), _BOARD_SLOTS) if board[i]]
 
     def _death_message(self, pending: deque, dead: list[int] | None) -> str:
         items: dict[int, Item] = {}
@@ -484,14 +549,14 @@ class _WorkerPool:
             if dead:
                 how = _how_it_died(codes[dead[0]])
         workers = self._workers()
-        on = [items[number] for pid, number in workers if pid in dead and number in items]
+        on = {_where(items[number], line, byte) for pid, number, line, byte in workers
+              if pid in dead and number in items}
         if on:
-            names = ", ".join(sorted({_where(item) for item in on}))
-            return f"a worker process died ({how}) while cleaning {names}"
+            return f"a worker process died ({how}) while cleaning {', '.join(sorted(on))}"
         # Not on the board: it died while receiving a chunk, before starting on
         # it. The chunks go out in order, so it is the first one that did not
         # come back cleaned and that no live worker is on.
-        busy = {number for pid, number in workers if pid not in dead and number >= 0}
+        busy = {number for pid, number, *_ in workers if pid not in dead and number >= 0}
         for first, chunk, future in pending:
             cleaned = future.done() and not future.cancelled() and future.exception() is None
             if not cleaned and not busy.intersection(range(first, first + len(chunk))):

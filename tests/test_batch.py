@@ -56,3 +56,65 @@ def test_line_counter_counts_each_line_once_per_document(shared):
     small.add(per_doc[0])
     small.add(per_doc[1])
     assert set(small.counts) == {h for h in per_doc[0] | per_doc[1] if (h in per_doc[0]) + (h in per_doc[1]) > 1}
+
+
+def test_chunks_cleaned_in_one_piece_hold_each_records_outcome(tmp_path, shared):
+    """What the CLI writes (``clean_chunks``: a chunk's lines joined, failures
+    apart with where they fell) is what ``clean_items`` gives record by record,
+    in one process or in workers, from records or from byte ranges of the
+    file that the workers read themselves."""
+    from cleaner.batch import Summary, clean_chunks, clean_items
+    from cleaner.config import Config
+    from cleaner.io.sources import read_items
+
+    pages = sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt")) * 3
+    lines = [json.dumps({"id": f"{page.stem}-{n}", "text": page.read_text(encoding="utf-8", errors="replace")},
+                        ensure_ascii=False) for n, page in enumerate(pages)]
+    # Bad records among good ones, one at the very start and two in a row.
+    for at, bad in ((0, "{not json"), (7, "[1, 2]"), (8, '{"text": 5}'), (25, '{"id": "x"}')):
+        lines.insert(at, bad)
+    corpus = tmp_path / "mixed.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert corpus.stat().st_size > 2 * CHUNK_BYTES  # several chunks
+
+    outcomes = list(clean_items(read_items([str(corpus)]), Config()))
+    expected_output = b"".join(o.output + b"\n" for o in outcomes if o.error is None)
+    expected_summary = Summary()
+    for outcome in outcomes:
+        expected_summary.add(outcome)
+    assert expected_summary.errors == 4 and expected_summary.documents == len(pages)
+
+    for workers, ranges in ((1, 0), (2, 0), (1, CHUNK_BYTES), (2, CHUNK_BYTES), (2, 100_000)):
+        items = read_items([str(corpus)], jsonl_ranges=ranges, numbered=True)
+        chunks = list(clean_chunks(items, Config(), workers))
+        assert b"".join(c.output for c in chunks) == expected_output
+        summary = Summary()
+        for c in chunks:
+            summary.merge(c.summary)
+        assert summary == expected_summary
+        # Each failure where its record would have been: the lines before it are the good records before it.
+        written, errors = 0, []
+        for c in chunks:
+            for offset, outcome in c.failed:
+                before = c.output[:offset].count(b"\n") + written
+                errors.append((outcome.line, outcome.error, before))
+            written += c.output.count(b"\n")
+        good_before = [sum(o.error is None for o in outcomes[:i]) for i in range(len(outcomes))]
+        assert errors == [(o.line, o.error, good_before[i]) for i, o in enumerate(outcomes) if o.error is not None]
+
+
+def test_waiting_for_slow_chunks_checks_the_workers_and_goes_on(tmp_path, shared, monkeypatch):
+    """A wait for a chunk longer than the poll interval checks that every
+    worker is alive, then waits again (here every wait is longer)."""
+    import cleaner.batch as batch
+    from cleaner.config import Config
+    from cleaner.io.sources import read_items
+
+    pages = sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt"))
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"text": p.read_text(encoding="utf-8", errors="replace")},
+                                         ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    expected = b"".join(c.output for c in batch.clean_chunks(read_items([str(corpus)]), Config()))
+    monkeypatch.setattr(batch, "_POLL_SECONDS", 0.0001)
+    items = read_items([str(corpus)], jsonl_ranges=50_000, numbered=True)
+    assert b"".join(c.output for c in batch.clean_chunks(items, Config(), 2)) == expected

@@ -7,6 +7,7 @@ full disk, an unwritable folder, a worker process killed mid-document.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -249,6 +250,44 @@ def _parent(pid: int) -> int:
         return 0
 
 
+def _kill_the_worker_that_reads(proc: subprocess.Popen, size: int) -> int | None:
+    """SIGKILL the worker whose reads jump by ``size`` bytes (it has received
+    or read the big document), in either scan of the run (line statistics,
+    then cleaning), whichever is running; its pid, or None."""
+    first_seen, deadline = {}, time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        for pid in descendants(proc.pid):
+            # Workers are forked from the main process, or from a forkserver
+            # where fork is not used; neither the forkserver nor the resource
+            # tracker is a worker.
+            command = cmdline(pid)
+            if b"resource_tracker" in command or (b"forkserver" in command and _parent(pid) == proc.pid):
+                continue
+            read = _io_read(pid)
+            first_seen.setdefault(pid, read)
+            if read - first_seen[pid] > size:
+                time.sleep(0.05)  # most likely cleaning it by now, perhaps still receiving it
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:  # that scan just ended; wait for the next
+                    continue
+                return pid
+        time.sleep(0.005)
+    return None
+
+
+def _assert_died_naming(proc: subprocess.Popen, out: Path, names: tuple[str, ...]) -> None:
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    lines = err.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("cleaner: a worker process died")
+    assert any(f"while cleaning {name}" in lines[0] or f"while taking on {name}" in lines[0] for name in names), \
+        lines[0]
+    assert not out.exists()
+    assert wait_until_gone(proc.pid) == []
+
+
 def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -259,35 +298,24 @@ def test_a_killed_worker_fails_the_run_naming_the_document(tmp_path):
         (folder / f"small{i}.txt").write_text(seed, encoding="utf-8")
     out = tmp_path / "clean.jsonl"
     proc = start("clean", str(folder), "-o", str(out), "--workers", "2")
-    # Kill the worker that has received the big document (its reads jump by
-    # 20 MB when the chunk arrives through the pipe); in either scan of the
-    # run (line statistics, then cleaning), whichever is running.
-    killed, first_seen, deadline = None, {}, time.monotonic() + 30
-    while killed is None and time.monotonic() < deadline and proc.poll() is None:
-        for pid in descendants(proc.pid):
-            # Workers are forked from the main process, or from a forkserver
-            # where fork is not used; neither the forkserver nor the resource
-            # tracker is a worker.
-            command = cmdline(pid)
-            if b"resource_tracker" in command or (b"forkserver" in command and _parent(pid) == proc.pid):
-                continue
-            read = _io_read(pid)
-            first_seen.setdefault(pid, read)
-            if read - first_seen[pid] > 15_000_000:
-                time.sleep(0.05)  # most likely cleaning it by now, perhaps still receiving it
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:  # that scan just ended; wait for the next
-                    continue
-                killed = pid
-                break
-        time.sleep(0.005)
-    assert killed is not None, "no worker took the big document"
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1
-    lines = err.decode().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("cleaner: a worker process died")
-    assert f"while cleaning {big}" in lines[0] or f"while taking on {big}" in lines[0], lines[0]
-    assert not out.exists()
-    assert wait_until_gone(proc.pid) == []
+    # (Its reads jump by 20 MB when the chunk arrives through the pipe.)
+    assert _kill_the_worker_that_reads(proc, 15_000_000) is not None, "no worker took the big document"
+    _assert_died_naming(proc, out, (str(big),))
+
+
+def test_a_killed_worker_names_the_line_of_a_jsonl_file(tmp_path):
+    """Workers read a JSONL file's records themselves, a byte range at a time:
+    the one that dies names the line of the record it was on."""
+    seed = SEED_FILES[1].read_text(encoding="utf-8")
+    small = json.dumps({"text": seed}, ensure_ascii=False)
+    big = json.dumps({"text": (seed + "\n") * (20_000_000 // len(seed.encode()))}, ensure_ascii=False)
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join([small] * 30 + [big] + [small] * 30) + "\n", encoding="utf-8")
+    out = tmp_path / "clean.jsonl"
+    proc = start("clean", str(corpus), "-o", str(out), "--workers", "2")
+    # (Its reads jump by 20 MB when it reads the big record from the file.)
+    assert _kill_the_worker_that_reads(proc, 15_000_000) is not None, "no worker read the big record"
+    # By its line while cleaning; by its byte offset in the first scan (whose
+    # ranges do not count the lines before them).
+    offset = 30 * (len(small.encode()) + 1)
+    _assert_died_naming(proc, out, (f"{corpus}:31", f"{corpus} (the record at byte {offset})"))

@@ -22,10 +22,12 @@ _PROC_FD = Path("/proc/self/fd")
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
+                  buffering: int = -1) -> Iterator[IO]:
     """Write to a temporary file next to ``path`` and rename it over ``path`` on success."""
     path = Path(path)
-    kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
+    kwargs: dict = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
+    kwargs["buffering"] = buffering
     try:
         existing = path.stat()
     except FileNotFoundError:

@@ -150,12 +150,14 @@ def _found(path: Path) -> Path | Unreadable:
 
 
 def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None,
-               jsonl_ranges: int = 0) -> Iterator[Item]:
+               jsonl_ranges: int = 0, numbered: bool = False) -> Iterator[Item]:
     """Work items, streamed: a JSONL file is read line by line, never whole.
 
     With ``jsonl_ranges``, a JSONL file (not standard input) comes as
     "jsonl-range" items of about that many bytes instead, whose lines the
-    worker that gets one reads itself (``range_items``).
+    worker that gets one reads itself (``unit_items``); ``numbered`` ranges
+    know their first line's number, so their items have the ids and line
+    numbers they would have had (see ``jsonl_byte_ranges``).
     """
     for path in expand_inputs(inputs):
         if isinstance(path, Unreadable):
@@ -184,7 +186,7 @@ def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO
                 raise IsADirectoryError(f"cannot read folder {source}")
             if fmt == "jsonl":
                 with path.open("rb", buffering=1 << 20) as handle:  # long lines: fewer refills
-                    yield from jsonl_byte_ranges(source, handle, jsonl_ranges) if jsonl_ranges else \
+                    yield from jsonl_byte_ranges(source, handle, jsonl_ranges, numbered) if jsonl_ranges else \
                         _jsonl_items(source, handle)
                 continue
             data = path.read_bytes()
@@ -264,7 +266,21 @@ def range_items(item: Item) -> Iterator[Item]:
             position += len(raw)
             if raw.isspace() or not raw:
                 continue
-            yield Item(item.source, item.id if line is None else f"{item.id}_{line}", "jsonl", data=raw, line=line)
+            yield Item(item.source, item.id if line is None else f"{item.id}_{line}", "jsonl", data=raw, line=line,
+                       span=(position - len(raw), position))
+
+
+def unit_items(unit: Item) -> Iterator[Item]:
+    """The items of a work unit: the unit itself, or the lines of a
+    "jsonl-range" (``range_items``), with an item holding the error in place
+    of what cannot be read."""
+    if unit.format != "jsonl-range":
+        yield unit
+        return
+    try:
+        yield from range_items(unit)
+    except OSError as err:
+        yield Item(unit.source, unit.id, "jsonl", error=_os_message(err), line=unit.line)
 
 
 def parse_jsonl_line(item: Item) -> tuple[dict[str, Any], bool]:
