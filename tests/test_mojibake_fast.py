@@ -230,3 +230,40 @@ def test_annotations_kept_apart_are_the_changes_built_one_by_one(shared):
         assert result.changes == m.fix_mojibake(text, options)[1]
         kept += len(annotations)
     assert kept > 300 and dropped > 100, (kept, dropped)
+
+
+def plain_garbled(run: str, lm) -> tuple[int, int, bool]:
+    """The Han characters of ``run`` found one by one, each looked up in the common set."""
+    from cleaner.mojibake.swaps import _HAN
+
+    han = _HAN.findall(run)
+    rare = sum(c not in lm.common_set(-12.5) for c in han)
+    return len(han), rare, bool(han) and rare >= 0.15 * len(han)
+
+
+def test_han_counts_by_table_are_the_characters_looked_up_one_by_one(shared):
+    """The Han and rare counts read from a run translated through the table of
+    character kinds, and the garble verdict from them, are the plain count's,
+    on every GBK run of the damaged and clean pages (garbled ones and not)."""
+    from cleaner.mojibake import swaps
+
+    lm = charlm.load()
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)
+    verdicts = Counter()
+    for text in texts:
+        for m in swaps._GBK_RUN.finditer(text):
+            han, rare, garbled = plain_garbled(m.group(), lm)
+            assert swaps.han_counts(m.group(), lm) == (han, rare), m.group()[:40]
+            assert swaps._garbled_han(m.group(), lm) == garbled
+            verdicts[garbled] += 1
+    assert verdicts[True] > 100 and verdicts[False] > 1000, verdicts
+
+
+@given(st.text(alphabet=st.sampled_from("的是中國縣委鎴戜滑涓幍膰儯縴豈鶴𠀀𪚥，。a?\u33ff\u3400\u9fff\ua000\uf8ff\uf900\ufaff\ufb00"),
+               max_size=40))
+def test_han_counts_on_made_up_text(text):
+    from cleaner.mojibake import swaps
+
+    han, rare, garbled = plain_garbled(text, charlm.load())
+    assert swaps.han_counts(text, charlm.load()) == (han, rare)
+    assert swaps._garbled_han(text, charlm.load()) == garbled

@@ -147,14 +147,14 @@ def _garbled_run_at(text: str, pos: int, lm, scan_from: int = 0) -> int:
     would go on from (a line of Chinese is one run after another: scanning each
     from the line start made a page's look-ups grow with its lines squared).
     """
-    from cleaner.mojibake.swaps import _GBK_RUN, _HAN, _garbled_han_chars
+    from cleaner.mojibake.swaps import _GBK_RUN, _garbled_counts, han_counts
 
     start = text.rfind("\n", scan_from, pos) + 1 or scan_from
     line_end = text.find("\n", pos)
     for m in _GBK_RUN.finditer(text, start, len(text) if line_end < 0 else line_end):
         if m.start() <= pos < m.end():
-            han = _HAN.findall(m.group())
-            if len(han) >= 2 and _garbled_han_chars(han, lm):
+            han, rare = han_counts(m.group(), lm)
+            if han >= 2 and _garbled_counts(han, rare):
                 return m.end()
             return -m.end()
     return 0
