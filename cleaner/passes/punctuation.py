@@ -20,6 +20,13 @@ exact offset in the input (kept as plain lists, made Change objects only
 when read), and a text with nothing to do costs one regex search and the
 cheap hints for doubled runs. Cleaning is idempotent: the decisions do not
 depend on the width of the marks around.
+
+Two paths compute this. ``_fixed`` makes the edits and the changes (what
+explain and check show). With the default switches the pass's text and its
+counts by code come from ``_fast``, which makes the same decisions in one scan
+whose pattern sorts the commonest candidates in C and builds the text as it
+goes; the changes are built by ``_fixed`` only when read. tests/
+test_punctuation_fast.py holds the two to the same output on real text.
 """
 
 from __future__ import annotations
@@ -28,12 +35,12 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from operator import itemgetter
 from typing import Any
 
-from cleaner.chars import HSPACE, takes_no_space
+from cleaner.chars import HAN, HSPACE, takes_no_space
 from cleaner.passes.base import Change, Code, Pass, PassResult
 
 STYLES = ("zh", "ascii", "keep")
@@ -232,6 +239,12 @@ def fix_punctuation(text: str, options: PunctuationOptions = PunctuationOptions(
 # a Change: a list costs a fraction of a Change to build, and the pipeline
 # only counts the codes (see PassResult). _take_spaces widens some.
 _CODE, _START_AT, _END_AT, _BEFORE, _AFTER = range(5)
+
+
+def fix_changes(text: str, options: PunctuationOptions = PunctuationOptions(),
+                traditional: bool = False) -> list[Change]:
+    """The changes ``fix_punctuation`` makes."""
+    return _changes_of(_fixed(text, options, traditional)[1])
 
 
 def _changes_of(edits: list[list]) -> list[Change]:
@@ -438,15 +451,16 @@ def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[s
     return "".join(out), changes
 
 
-def _first_doubled(text: str) -> int:
-    """Where the first match of ``_FULLWIDTH_DOUBLED`` starts, or -1.
+def _first_doubled(text: str, hints: list[re.Pattern] = _FULLWIDTH_DOUBLED_HINTS) -> int:
+    """Where the first match of ``_FULLWIDTH_DOUBLED`` starts, or -1 (of the ones
+    that start at the marks of ``hints``).
 
     Found from the hints: the first match starts a hint (a match of a hint
     covering its start would start at a mark followed by a mark, a match
     before it), so the hints before the first match found so far are tried.
     """
     first = len(text)
-    for pattern in _FULLWIDTH_DOUBLED_HINTS:
+    for pattern in hints:
         for hint in pattern.finditer(text, 0, first + 1):
             if _FULLWIDTH_DOUBLED.match(text, hint.start()):
                 first = hint.start()
@@ -537,6 +551,444 @@ def _doubled(text: str, run: re.Match, marks: _Marks, add, ascii_style: bool = F
     return True
 
 
+# -- The default path --------------------------------------------------------------------
+#
+# The pipeline reads a document's counts by code, not its changes. With the default
+# switches, ``_fast`` computes what ``_fixed`` does -- the text and how many edits of each
+# code -- in one scan whose pattern sorts the candidates in C: a comma after a Han
+# character, a bracket pair around Chinese text (taken whole when nothing in it is a
+# candidate), a pair of quotes, ``?`` or ``!`` after a Han character, a closing bracket;
+# and it passes over more of what ``_fixed`` would look at and leave (an ideographic space
+# inside a line, a full stop before a letter, a bracket that closes nowhere, a full-width
+# mark that starts no doubled run). The text is built as the scan goes: no edit lists,
+# no second pass to rebuild it; ``_take_spaces``' rule is applied to the edits in turn
+# (an edit with a space after it waits for the next one). The rarer candidates take the
+# steps ``_fixed`` takes. It gives up (None) on `code`, whose spans ``_fixed`` skips, and
+# on an opening mark whose closing one was skipped; then ``_fixed`` runs. ``_fixed`` is
+# also what builds the changes when explain or check reads them.
+
+_DEFAULTS = PunctuationOptions()
+_ESCAPE = {c: "\\" + c for c in "\\]^-["}  # inside a character class
+
+
+def _in_class(chars: str) -> str:
+    return "".join(_ESCAPE.get(c, c) for c in chars)
+
+
+# The body of a pair as _DQUOTE_BODY and _PAREN_BODY match it.
+_DQ = '[^"“”「」\\n]'
+_PB = "[^()（）\\n]"
+# The doubled runs that start at these marks are found by the scan (at ， and 。, which
+# are everywhere, by the hints _first_doubled uses).
+_RUN_MARKS = "、；："
+_SHORT = 40
+_TAGS = ("han_before", "comma", "sep", "run", "dq_body", "dq_pair", "dq_open", "dq_maybe", "close",
+         "paren_body", "paren_pair", "paren_open", "paren_maybe", "stop", "dash", "dots", "other")
+(_, _T_COMMA, _T_SEP, _T_RUN, _T_DQ_BODY, _T_DQ_PAIR, _T_DQ_OPEN, _T_DQ_MAYBE, _T_CLOSE, _T_PAREN_BODY,
+ _T_PAREN_PAIR, _T_PAREN_OPEN, _T_PAREN_MAYBE, _T_STOP, _T_DASH, _T_DOTS, _T_OTHER) = range(1, len(_TAGS) + 1)
+# What ; and : after a Han character become, and their codes.
+_SEP = {";": ("；", "P103"), ":": ("：", "P102")}
+
+
+@cache
+def _fast_scan() -> re.Pattern:
+    """The candidates of ``_candidates("zh", ...)`` with the default switches and the
+    marks in _RUN_MARKS, less the ones ``_fixed`` passes over, tagged by group
+    (``lastindex``): an edit whose tag says so has no space beside it.
+
+    Whether the character before a candidate is Han is looked at once, in the group
+    han_before that the tags test: each class of Han characters in a pattern costs a
+    millisecond to compile. One pattern serves both quote conventions: 「」『』 are
+    candidates in it, which a Traditional document keeps.
+    """
+    plain = _candidates("zh", True, True, "「」『』").pattern
+    body = plain[1:plain.index("]", 1)]  # the class of candidate characters
+    hs = _in_class(HSPACE)
+    doubled = _in_class(_DOUBLED_SET)
+    # Whole pairs: nothing in them the scan stops at or a doubled run starts at.
+    clean = f"[^{body}（）\\n，。{_RUN_MARKS}]"
+    dq_clean = f"[^{body}“”「」\\n，。{_RUN_MARKS}]"
+    never = "(?!)"
+    scan = re.compile(
+        f"[{body}{_RUN_MARKS}]"
+        f"(?!(?<=[{_RUN_MARKS}])(?![{hs}]*[{doubled}]))"
+        f"(?:(?<=(?P<han_before>[{HAN}]).)|)"
+        "(?:"
+        # , ; : after a Han character and before neither a space nor a mark of a doubled
+        # run; , ; before one (and after no space).
+        f"(?<=[,;:])(?:(?(han_before)(?![{hs}{doubled}])|{never})|(?<=[,;])(?<![{hs}].)(?=[{HAN}]))"
+        "(?:(?<=,)(?P<comma>)|(?P<sep>))"
+        f"|(?<=[{_RUN_MARKS}])(?P<run>)"
+        # A pair of quotes with a short body (the scan looks at what follows a closing
+        # quote too, not knowing it closes: a long look there would be wasted); after a
+        # Han character, taken whole when nothing in it is a candidate and no space is
+        # beside a quote.
+        f'|(?<=")(?=(?P<dq_body>{_DQ}{{0,{_SHORT}}})")(?(han_before)'
+        f'(?:(?![{hs}]){dq_clean}{{0,{_SHORT}}}(?<![{hs}])"(?![{hs}])(?P<dq_pair>)|(?P<dq_open>))|(?P<dq_maybe>))'
+        "|(?<=\\))(?P<close>)"
+        # A bracket pair, likewise.
+        f"|(?<=\\()(?=(?P<paren_body>{_PB}{{0,300}})[)）])(?(han_before)"
+        f"(?:(?![{hs}]){clean}{{0,300}}(?<![{hs}])\\)(?![{hs}])(?P<paren_pair>)|(?P<paren_open>))|(?P<paren_maybe>))"
+        f"|(?<=[?!])(?(han_before)(?![?!{hs}])|{never})(?P<stop>)"
+        # (a run whole: -+ giving a dash back must not make the test after it pass)
+        f"|(?<=-)(?(han_before)-+(?![{hs}-])|{never})(?P<dash>)"
+        f"|(?<=\\.)(?(han_before)\\.\\.+(?![{hs}.])|{never})(?P<dots>)"
+        # The rest, but what _candidates leaves out and what _fixed passes over: an
+        # opening bracket that closes nowhere, an ideographic space inside a line (not
+        # indentation), a full stop before a plain character (not www.).
+        + "|(?<!\\()" + plain[plain.index("]", 1) + 1:]
+        + "(?<![^\\n \\t]\\u3000)"
+        + f"(?!(?<=\\.)(?<![wW]{{3}}\\.)[^{hs}{doubled}\\n\\r”’」』）)\"'])"
+        + "(?P<other>)"
+        ")"
+    )
+    assert tuple(scan.groupindex) == _TAGS
+    return scan
+
+
+# The hints of the doubled runs that start at ， or 。 (the scan finds the others).
+_COMMA_STOP_HINTS = _FULLWIDTH_DOUBLED_HINTS[:2]
+
+
+class _GiveUp(Exception):
+    """Where only ``_fixed`` can say."""
+
+
+def _fast(text: str, corners: bool) -> tuple[str, dict[str, int]] | None:
+    """``_fixed`` with the default switches (``corners``: 「」『』 become “”‘’, the
+    Simplified default) as the new text and its counts by code, or None where only
+    ``_fixed`` can say."""
+    try:
+        return _fast_or_give_up(text, corners)
+    except _GiveUp:
+        return None
+
+
+def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
+    marks = _marks()
+    single = marks.single
+    quote_map = marks.curly if corners else {}
+    hspace = _HSPACE_SET
+    n = len(text)
+    out: list[str] = []
+    put = out.append
+    last = 0  # where the text not yet in ``out`` starts (the end of the last edit)
+    skip = 0
+    codes: dict[str, int] = {}
+    commas = brackets = quotes = 0  # the commonest codes: P101, P105, P106
+    # Closing marks of the pairs opened: position -> (its new mark, code), (the mark, "") when kept.
+    pending: dict[int, tuple[str, str]] = {}
+    # An edit with a space after it waits for the next: _take_spaces looks at what follows the spaces.
+    held: tuple[int, int, str, str] | None = None
+
+    def put_edit(start: int, end: int, after: str, code: str) -> None:
+        nonlocal last
+        put(text[last:start])
+        put(after)
+        last = end
+        codes[code] = codes.get(code, 0) + 1
+
+    def release(limit: int, next_after: str) -> None:
+        """The held edit, widened as _take_spaces does, the next edit starting at ``limit``."""
+        nonlocal held
+        start, end, after, code = held  # type: ignore[misc]
+        held = None
+        if end < limit:
+            e = end + 1
+            while e < limit and text[e] in hspace:
+                e += 1
+            right = next_after[:1] if limit == e else text[e:e + 1]
+            if takes_no_space(right):
+                end = e
+        put_edit(start, end, after, code)
+
+    def edit(start: int, end: int, after: str, code: str) -> None:
+        nonlocal held
+        if held is not None:
+            release(start, after)
+        if after:
+            # _take_spaces: the spaces between a Chinese mark and a Chinese neighbour go.
+            if start > last and text[start - 1] in hspace and takes_no_space(after[0]):
+                s = start - 1
+                while s > last and text[s - 1] in hspace:
+                    s -= 1
+                left = out[-1][-1:] if out and last == s else text[s - 1:s]
+                if takes_no_space(left):
+                    start = s
+            if end < n and text[end] in hspace and takes_no_space(after[-1]):
+                held = (start, end, after, code)
+                return
+        put_edit(start, end, after, code)
+
+    def dq_opener(pos: int) -> None:
+        """A quote that opens (or has no partner), as _fixed takes it."""
+        body = _DQUOTE_BODY.match(text, pos + 1)
+        if body is None:
+            after = pos + 1 < n and _is_han(text[pos + 1])
+            before = pos > 0 and _is_han(text[pos - 1])
+            if after and not before:
+                edit(pos, pos + 1, "“", "P106")
+            elif before and not after:
+                edit(pos, pos + 1, "”", "P106")
+            return
+        close = body.end()
+        if _HAN_IN.search(body.group()) or (pos > 0 and _is_han(text[pos - 1])) \
+                or (close + 1 < n and _is_han(text[close + 1])):
+            edit(pos, pos + 1, "“", "P106")
+            pending[close] = ("”", "P106")
+        else:
+            pending[close] = ('"', "")
+
+    def doubled(start: int) -> int:
+        """A doubled run at ``start`` as _fixed takes it; where the scan goes on."""
+        run = _DOUBLED.match(text, start)
+        found: list = []
+        if run is None or _DOTS.match(text, start) or not _doubled(text, run, marks, found.append):
+            return -1
+        code, start, end, _, after, _ = found[0]
+        edit(start, end, after, code)
+        return run.end()
+
+    # The doubled runs that start at a full-width mark where _fixed finds them (the
+    # matches of _FULLWIDTH_DOUBLED, each after the one before): the ones at ， and 。
+    # from their hints (a hint covering a start is a match before it), the others from
+    # the scan, all in order.
+    runs = []
+    for hints in _COMMA_STOP_HINTS:
+        if (hint := hints.search(text)) is not None:  # (rare: a search costs less than a finditer)
+            runs += [hint.start() for hint in hints.finditer(text, hint.start())
+                     if _FULLWIDTH_DOUBLED.match(text, hint.start())]
+    runs.sort(reverse=True)
+    next_run = runs.pop() if runs else n
+    runs_end = 0  # where the last match of _FULLWIDTH_DOUBLED taken ends
+    for m in _fast_scan().finditer(text):
+        pos = m.start()
+        while next_run < pos:
+            if next_run >= runs_end:
+                runs_end = _FULLWIDTH_DOUBLED.match(text, next_run).end()  # type: ignore[union-attr]
+                if next_run >= skip and (end := doubled(next_run)) >= 0:
+                    skip = end
+            next_run = runs.pop() if runs else n
+        tag = m.lastindex
+        if tag == _T_RUN:
+            if pos >= runs_end:
+                runs_end = _FULLWIDTH_DOUBLED.match(text, pos).end()  # type: ignore[union-attr]
+                if pos >= skip and (end := doubled(pos)) >= 0:
+                    skip = end
+            continue
+        if pos < skip:
+            if tag == _T_DQ_PAIR:
+                raise _GiveUp  # (never: no skip covers a quote)
+            continue
+        if tag == _T_COMMA:
+            if held is not None:
+                release(pos, "，")
+            put(text[last:pos])
+            put("，")
+            last = pos + 1
+            commas += 1
+            continue
+        if tag == _T_PAREN_PAIR:
+            if held is not None:
+                release(pos, "（")
+            close = m.end() - 1
+            put(text[last:pos])
+            put("（")
+            put(text[pos + 1:close])
+            put("）")
+            last = close + 1
+            brackets += 2
+            continue
+        if tag == _T_DQ_PAIR:
+            close = m.end() - 1
+            if not (pending and pos in pending):
+                if held is not None:
+                    release(pos, "“")
+                put(text[last:pos])
+                put("“")
+                put(text[pos + 1:close])
+                put("”")
+                last = close + 1
+                quotes += 2
+                continue
+            # It closes the pair before, and its partner opens the next one.
+            mark, code = pending.pop(pos)
+            if mark != '"':
+                edit(pos, pos + 1, mark, code)
+            dq_opener(close)
+            continue
+        c = text[pos]
+        if pending and pos in pending:
+            mark, code = pending.pop(pos)
+            if c == mark:
+                continue
+            if held is None and text[pos - 1] not in hspace and (pos + 1 == n or text[pos + 1] not in hspace):
+                put(text[last:pos])
+                put(mark)
+                last = pos + 1
+                if code == "P105":
+                    brackets += 1
+                else:
+                    quotes += 1
+            else:
+                edit(pos, pos + 1, mark, code)
+            continue
+        if tag == _T_DQ_OPEN:
+            if held is None and not (pos and text[pos - 1] in hspace) and (pos + 1 == n or text[pos + 1] not in hspace):
+                put(text[last:pos])
+                put("“")
+                last = pos + 1
+                quotes += 1
+            else:
+                edit(pos, pos + 1, "“", "P106")
+            pending[m.end(_T_DQ_BODY)] = ("”", "P106")
+            continue
+        if tag == _T_CLOSE:
+            continue
+        if tag == _T_PAREN_OPEN or tag == _T_PAREN_MAYBE:
+            close = m.end(_T_PAREN_BODY)
+            if tag == _T_PAREN_MAYBE and not (  # not after a Han character
+                    _HAN_IN.search(text, pos + 1, close) or _word_before(text, pos) == "h"
+                    or (_LATIN.isdisjoint(text[pos + 1:close]) and _word_after(text, close + 1) == "h")):
+                continue
+            if held is None and not (pos and text[pos - 1] in hspace) and text[pos + 1] not in hspace:
+                put(text[last:pos])
+                put("（")
+                last = pos + 1
+                brackets += 1
+            else:
+                edit(pos, pos + 1, "（", "P105")
+            if text[close] == ")":
+                pending[close] = ("）", "P105")
+            continue
+        if tag == _T_SEP:
+            zh_mark, code = _SEP[c]
+            if held is not None:
+                release(pos, zh_mark)
+            put(text[last:pos])
+            put(zh_mark)
+            last = pos + 1
+            codes[code] = codes.get(code, 0) + 1
+            continue
+        if tag == _T_STOP or tag == _T_DASH or tag == _T_DOTS:
+            end = m.end()
+            if tag == _T_STOP:
+                zh_mark, code = single[c][0], "P104"
+            elif tag == _T_DASH:
+                zh_mark, code = marks.dash, "P108"
+            else:
+                zh_mark, code = marks.ellipsis, "P107"
+            if held is not None:
+                release(pos, zh_mark)
+            put(text[last:pos])
+            put(zh_mark)
+            last = skip = end
+            codes[code] = codes.get(code, 0) + 1
+            continue
+        if tag == _T_DQ_MAYBE:  # not after a Han character
+            close = m.end(_T_DQ_BODY)
+            if _HAN_IN.search(text, pos + 1, close) or (close + 1 < n and _is_han(text[close + 1])):
+                edit(pos, pos + 1, "“", "P106")
+                pending[close] = ("”", "P106")
+            else:
+                pending[close] = ('"', "")
+            continue
+        # The rest as _fixed takes it (style zh).
+        if c in _DOUBLED_SET and pos + 1 < n and (text[pos + 1] in _DOUBLED_SET or text[pos + 1] in HSPACE) \
+                and (end := doubled(pos)) >= 0:
+            skip = end
+            continue
+        if c in ",;:":
+            if c == ":" and text.startswith("//", pos + 1) and text[max(pos - 5, 0):pos].lower().endswith(_SCHEMES):
+                url = _URL_REST.match(text, pos + 3)
+                skip = url.end() if url else pos + 3
+                continue
+            zh_mark, code, _, context = single[c]
+            end = pos + 1
+            if end < n and text[end] in HSPACE:
+                end = _SPACES.match(text, end).end()
+            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
+                    and (context == "before" or _word_after(text, end) != "h"):
+                continue
+            edit(pos, end, zh_mark, code)
+            skip = end
+        elif c in "!?":
+            run = _STOPS.match(text, pos).group()
+            end = _SPACES.match(text, pos + len(run)).end()
+            skip = pos + len(run)
+            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
+                continue
+            edit(pos, end, "".join(single[x][0] for x in run), single[c][1])
+            skip = end
+        elif c == ".":
+            dots = _DOTS.match(text, pos)
+            if dots is not None:
+                skip = dots.end()
+                if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
+                    edit(pos, skip, marks.ellipsis, "P107")
+            elif pos >= 3 and text[pos - 3:pos].lower() == "www":
+                url = _URL_REST.match(text, pos + 1)
+                skip = url.end() if url else pos + 1
+            elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
+                    and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
+                edit(pos, pos + 1, single["."][0], "P109")
+        elif c == '"':  # a pair with a long body (a short one is tagged above), or a lone quote
+            dq_opener(pos)
+        elif c == "'":
+            if pos and text[pos - 1] in _LATIN:
+                continue
+            body = _SQUOTE_BODY.match(text, pos + 1)
+            if body is None:
+                continue
+            inner = body.group()
+            if _HAN_IN.search(inner) and _LATIN.isdisjoint(inner):
+                edit(pos, pos + 1, "‘", "P106")
+                pending[body.end()] = ("’", "P106")
+            else:
+                pending[body.end()] = ("'", "")
+        elif c == "`":
+            raise _GiveUp  # a code span is skipped whole
+        elif c == "-" or c == "－":
+            run = _DASHES.match(text, pos)
+            if run is None:
+                continue
+            skip = run.end()
+            if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
+                edit(pos, skip, marks.dash, "P108")
+        elif c == "…":
+            ellipsis = _ELLIPSES.match(text, pos).group()
+            skip = pos + len(ellipsis)
+            if len(ellipsis) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
+                edit(pos, skip, marks.ellipsis, "P107")
+        elif c == "\u3000" or "０" <= c <= "ｚ":
+            found: list = []
+            skip = _width_or_indent(text, pos, _DEFAULTS, found.append)
+            for code, start, end, _, after, _ in found:
+                edit(start, end, after, code)
+        elif c in quote_map:
+            edit(pos, pos + 1, quote_map[c], "P401")
+    while next_run < n:
+        if next_run >= runs_end:
+            runs_end = _FULLWIDTH_DOUBLED.match(text, next_run).end()  # type: ignore[union-attr]
+            if next_run >= skip and (end := doubled(next_run)) >= 0:
+                skip = end
+        next_run = runs.pop() if runs else n
+    if pending and any(code for _, code in pending.values()):
+        raise _GiveUp  # an opening mark whose closing one was passed over
+    if held is not None:
+        release(n, "")
+    if commas:
+        codes["P101"] = codes.get("P101", 0) + commas
+    if brackets:
+        codes["P105"] = codes.get("P105", 0) + brackets
+    if quotes:
+        codes["P106"] = codes.get("P106", 0) + quotes
+    if not codes:
+        return text, codes
+    put(text[last:])
+    return "".join(out), codes
+
+
 class Punctuation(Pass):
     name = "punctuation"
     summary = "Chinese punctuation in Chinese context (GB/T 15834), ASCII letters and digits, doubled marks"
@@ -560,10 +1012,26 @@ class Punctuation(Pass):
 
     def apply(self, text, doc):
         traditional = (doc.script or doc.script_in) in ("hant", "tw", "hk")
+        corners = self._fast_corners(traditional)
         if doc.title:  # taken from the text by an earlier pass: the same conventions
-            doc.title = fix_punctuation(doc.title, self.options, traditional)[0]
+            got = _fast(doc.title, corners) if corners is not None else None
+            doc.title = got[0] if got is not None else fix_punctuation(doc.title, self.options, traditional)[0]
+        if corners is not None and (got := _fast(text, corners)) is not None:
+            new, codes = got
+            if not codes:
+                return PassResult(text)
+            # The changes only when read (explain, check): the pipeline counts codes.
+            return PassResult(new, partial(fix_changes, text, self.options, traditional), codes=codes)
         new, edits = _fixed(text, self.options, traditional)
         if not edits:
             return PassResult(text)
-        # The changes only when read (explain, check): the pipeline counts codes.
         return PassResult.deferred(new, edits, _FIRST, _changes_of)
+
+    def _fast_corners(self, traditional: bool) -> bool | None:
+        """For ``_fast``: whether 「」『』 become “”‘’, or None when the options are not
+        ones it knows (it knows the defaults, with either quote convention)."""
+        options = self.options
+        if not (options.style == "zh" and options.fullwidth_alnum and options.ideographic_indent
+                and options.collapse_doubled) or options.quotes == "corner":
+            return None
+        return options.quotes == "curly" or not traditional
