@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -134,21 +134,55 @@ def _read_item(item: Item, text_key: str) -> tuple[Document, bool]:
 
 
 def clean_item(pipeline: Pipeline, item: Item) -> Outcome:
-    size = item.size
-    if item.record is not None and isinstance(item.record.get(pipeline.config.text_key), str):
-        size = len(item.record[pipeline.config.text_key].encode("utf-8", "surrogatepass"))
-    try:
-        doc, stdlib = _read_item(item, pipeline.config.text_key)
-        doc = pipeline.clean_document(doc)
-    except CleanerError as err:
-        return Outcome(item.source, item.line, error=str(err), size=size)
-    except RecursionError:
-        return Outcome(item.source, item.line, error=_where(item) + ": document too deeply nested", size=size)
-    except Exception as err:  # a bug in a pass must not take the batch down
-        return Outcome(item.source, item.line, size=size,
-                       error=f"{_where(item)}: internal error in cleaner: {type(err).__name__}: {err}")
-    line = jsonl.dumps(doc.to_record(), stdlib)
-    return Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes), flags=list(doc.flags), size=size)
+    return clean_chunk(pipeline, [item])[0]
+
+
+def clean_chunk(pipeline: Pipeline, items: Sequence[Item],
+                on_item: Callable[[int], None] | None = None) -> list[Outcome]:
+    """``clean_item`` of each of ``items``, their documents cleaned together, a
+    pass at a time (``Pipeline.clean_documents``); ``on_item(i)`` is called
+    when ``items[i]``'s document is about to be worked on."""
+    text_key = pipeline.config.text_key
+    outcomes: list[Outcome | None] = []
+    sizes: list[int] = []
+    read: list[int] = []  # the index of each document's item
+    docs: list[Document] = []
+    stdlibs: list[bool] = []
+    for index, item in enumerate(items):
+        size = item.size
+        if item.record is not None and isinstance(item.record.get(text_key), str):
+            size = len(item.record[text_key].encode("utf-8", "surrogatepass"))
+        sizes.append(size)
+        try:
+            doc, stdlib = _read_item(item, text_key)
+        except Exception as err:
+            outcomes.append(_failure(item, err, size))
+            continue
+        outcomes.append(None)
+        read.append(index)
+        docs.append(doc)
+        stdlibs.append(stdlib)
+    on_document = None if on_item is None else (lambda j: on_item(read[j]))
+    errors = pipeline.clean_documents(docs, on_document)
+    for index, doc, stdlib, error in zip(read, docs, stdlibs, errors):
+        item, size = items[index], sizes[index]
+        if error is not None:
+            outcomes[index] = _failure(item, error, size)
+            continue
+        line = jsonl.dumps(doc.to_record(), stdlib)
+        outcomes[index] = Outcome(item.source, item.line, output=line, fixes=dict(doc.fixes),
+                                  flags=list(doc.flags), size=size)
+    return outcomes  # type: ignore[return-value]
+
+
+def _failure(item: Item, error: Exception, size: int) -> Outcome:
+    if isinstance(error, CleanerError):
+        message = str(error)
+    elif isinstance(error, RecursionError):
+        message = _where(item) + ": document too deeply nested"
+    else:  # a bug in a pass must not take the batch down
+        message = f"{_where(item)}: internal error in cleaner: {type(error).__name__}: {error}"
+    return Outcome(item.source, item.line, error=message, size=size)
 
 
 def _where(item: Item, line: int = -1, byte: int = -1) -> str:
@@ -209,21 +243,29 @@ def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], ob
     results = []
     for number, unit in enumerate(chunk, start=first):
         board[slot + 1] = number
-        if unit.format != "jsonl-range":
-            results.append(work(pipeline, unit))
-            continue
-        # While a record is read (a long one can take a while, or all the
-        # memory) the board names it by where it starts.
-        board[slot + 3] = unit.span[0] if unit.span is not None else -1
-        for item in unit_items(unit):
-            board[slot + 2] = item.line if item.line is not None else -1
-            results.append(work(pipeline, item))
-            board[slot + 2] = -1
+        for item in _read_on_board(unit, board, slot):
             if item.span is not None:
-                board[slot + 3] = item.span[1]
-        board[slot + 3] = -1
-    board[slot + 1] = -1
+                board[slot + 2] = item.line if item.line is not None else -1
+                board[slot + 3] = item.span[0]
+            results.append(work(pipeline, item))
+    board[slot + 1] = board[slot + 2] = board[slot + 3] = -1
     return results
+
+
+def _read_on_board(unit: Item, board, slot: int) -> Iterator[Item]:
+    """``unit_items(unit)``; while a record of a "jsonl-range" is read (a long
+    one can take a while, or all the memory) the board names it by where it starts."""
+    if unit.format != "jsonl-range":
+        yield unit
+        return
+    board[slot + 2] = -1
+    board[slot + 3] = unit.span[0] if unit.span is not None else -1
+    for item in unit_items(unit):
+        yield item
+        board[slot + 2] = -1
+        if item.span is not None:
+            board[slot + 3] = item.span[1]
+    board[slot + 3] = -1
 
 
 def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
@@ -231,7 +273,27 @@ def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
 
 
 def _clean_chunk_joined(first: int, chunk: list[Item]) -> list[Cleaned]:
-    return [Cleaned.of(_on_board(first, chunk, clean_item))]
+    """The chunk's items (a "jsonl-range"'s records read here) cleaned together,
+    the board naming the document under way."""
+    assert _worker_pipeline is not None
+    board, slot = _worker_board, _worker_slot
+    items: list[Item] = []
+    numbers: list[int] = []
+    for number, unit in enumerate(chunk, start=first):
+        board[slot + 1] = number
+        for item in _read_on_board(unit, board, slot):
+            items.append(item)
+            numbers.append(number)
+
+    def on_item(i: int) -> None:
+        item = items[i]
+        board[slot + 1] = numbers[i]
+        board[slot + 2] = item.line if item.span is not None and item.line is not None else -1
+        board[slot + 3] = item.span[0] if item.span is not None else -1
+
+    outcomes = clean_chunk(_worker_pipeline, items, on_item)
+    board[slot + 1] = board[slot + 2] = board[slot + 3] = -1
+    return [Cleaned.of(outcomes)]
 
 
 def _chunks(items: Iterable[Item], chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[Item]]:
@@ -271,7 +333,7 @@ def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1) -> Ite
     if workers <= 1:
         pipeline = Pipeline(config)
         for chunk in _chunks(items):
-            yield Cleaned.of(clean_item(pipeline, item) for unit in chunk for item in unit_items(unit))
+            yield Cleaned.of(clean_chunk(pipeline, [item for unit in chunk for item in unit_items(unit)]))
         return
     yield from _in_workers(_clean_chunk_joined, items, config, workers, warm_up=True)
 

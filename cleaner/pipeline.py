@@ -9,7 +9,7 @@ shipped to multiprocessing, ``datasets.map`` or Ray workers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
@@ -28,6 +28,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # what the large-removal guard measures.
 _INPUT_PASSES = ("decode", "html")
 _SPACES = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
+# ``run`` cleans records in batches of this many (or of this much text), a
+# pass at a time (see ``Pipeline.clean_documents``): a hundred news articles
+# are enough to keep a pass's tables warm, few enough to keep memory small.
+BATCH_DOCUMENTS = 128
+BATCH_CHARACTERS = 1 << 20
 
 
 @dataclass(slots=True)
@@ -143,52 +148,140 @@ class Pipeline:
             text = strict_utf8(doc)
         return document_line_hashes(text, self.config.options_for("boilerplate").batch_min_chars)
 
-    # -- the three library forms: text, record, stream
+    # -- the library forms: text, record, batch, stream
     def clean_text(self, text: str) -> str:
         return self.clean_document(Document(id="text", text=text)).text
 
     def clean(self, record: Mapping[str, Any]) -> dict[str, Any]:
         return self.clean_document(document_from_record(record, self.config.text_key)).to_record()
 
+    def clean_batch(self, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """``clean`` of each record, the batch cleaned a pass at a time (see
+        ``clean_documents``): the form for ``datasets.map(batched=True)``,
+        Ray's ``map_batches`` and the like. The first record that cannot be
+        cleaned raises, as ``clean`` would."""
+        docs = [document_from_record(record, self.config.text_key) for record in records]
+        for error in self.clean_documents(docs):
+            if error is not None:
+                raise error
+        return [doc.to_record() for doc in docs]
+
     def run(self, records: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
-        for record in records:
-            yield self.clean(record)
+        """``clean`` of each record, in order, streamed: cleaned in batches of
+        up to ``BATCH_DOCUMENTS`` records (or ``BATCH_CHARACTERS`` of text) a
+        pass at a time; a record that cannot be cleaned raises where it is."""
+        docs: list[Document] = []
+        size = 0
+        try:
+            for record in records:
+                doc = document_from_record(record, self.config.text_key)
+                docs.append(doc)
+                size += len(doc.text)
+                if len(docs) >= BATCH_DOCUMENTS or size >= BATCH_CHARACTERS:
+                    yield from self._run_batch(docs)
+                    docs, size = [], 0
+        except InputError:
+            yield from self._run_batch(docs)  # the records before the bad one
+            raise
+        yield from self._run_batch(docs)
+
+    def _run_batch(self, docs: list[Document]) -> Iterator[dict[str, Any]]:
+        for doc, error in zip(docs, self.clean_documents(docs)):
+            if error is not None:
+                raise error
+            yield doc.to_record()
 
     def clean_document(self, doc: Document, trace: list[Step] | None = None) -> Document:
-        if self.config.keep_removed and doc.removed is None:
-            doc.removed = []
-        text = doc.text
+        text, body, title = self._start(doc)
         passes = self.passes
         body_from = self._input_end
-        # The body text (after the input passes), measured at the end if need be.
-        body = text if body_from < 0 and doc.data is None else None
-        title = doc.title
-        fixes = doc.fixes
-        kinds_of = self._kinds
         for i, p in enumerate(passes):
-            result = p.apply(text, doc)
-            codes = result.codes
-            if codes is None and result.changes:
-                codes = count_codes(result.changes, _code_of)
-            if codes:
-                kinds = kinds_of[i]
-                for code, n in codes.items():
-                    kind = kinds.get(code) or p.kind_of(code)
-                    fixes[kind] = fixes.get(kind, 0) + n
-            if result.counts:
-                for kind, n in result.counts.items():
-                    fixes[kind] = fixes.get(kind, 0) + n
+            before = text
+            result = self._apply(i, p, text, doc)
             if trace is not None:
-                trace.append(Step(p.name, text, result))
+                trace.append(Step(p.name, before, result))
             text = result.text
             if i == body_from:
                 body, title = text, doc.title
+        self._finish(doc, text, body, title)
+        return doc
+
+    def clean_documents(self, docs: Sequence[Document],
+                        on_document: Callable[[int], None] | None = None) -> list[Exception | None]:
+        """``clean_document`` of each of ``docs``, a pass at a time over all of
+        them rather than all the passes over one document at a time: a pass's
+        code and tables then stay in the processor's caches while it goes
+        through the batch (on batches of a hundred news articles, a tenth less
+        time in all). What cleaning a document raises ends that document only,
+        and is returned in its place; None for a document cleaned.
+        ``on_document(j)`` is called before a pass works on ``docs[j]``.
+        """
+        errors: list[Exception | None] = [None] * len(docs)
+        texts: list[str] = []
+        bodies: list[str | None] = []
+        titles: list[str | None] = []
+        for doc in docs:
+            text, body, title = self._start(doc)
+            texts.append(text)
+            bodies.append(body)
+            titles.append(title)
+        body_from = self._input_end
+        apply = self._apply
+        for i, p in enumerate(self.passes):
+            for j, doc in enumerate(docs):
+                if errors[j] is not None:
+                    continue
+                if on_document is not None:
+                    on_document(j)
+                try:
+                    texts[j] = apply(i, p, texts[j], doc).text
+                except Exception as err:  # that document's, as clean_document would raise it
+                    errors[j] = err
+                    continue
+                if i == body_from:
+                    bodies[j], titles[j] = texts[j], doc.title
+        for j, doc in enumerate(docs):
+            if errors[j] is None:
+                if on_document is not None:
+                    on_document(j)
+                try:
+                    self._finish(doc, texts[j], bodies[j], titles[j])
+                except Exception as err:
+                    errors[j] = err
+        return errors
+
+    def _start(self, doc: Document) -> tuple[str, str | None, str | None]:
+        """A document's text, and its body and title as far as known before the passes."""
+        if self.config.keep_removed and doc.removed is None:
+            doc.removed = []
+        text = doc.text
+        # The body text (after the input passes), measured at the end if need be.
+        body = text if self._input_end < 0 and doc.data is None else None
+        return text, body, doc.title
+
+    def _apply(self, i: int, p: Pass, text: str, doc: Document) -> PassResult:
+        """Pass number ``i`` on ``doc``'s ``text``, its findings counted in ``doc.fixes``."""
+        result = p.apply(text, doc)
+        fixes = doc.fixes
+        codes = result.codes
+        if codes is None and result.changes:
+            codes = count_codes(result.changes, _code_of)
+        if codes:
+            kinds = self._kinds[i]
+            for code, n in codes.items():
+                kind = kinds.get(code) or p.kind_of(code)
+                fixes[kind] = fixes.get(kind, 0) + n
+        if result.counts:
+            for kind, n in result.counts.items():
+                fixes[kind] = fixes.get(kind, 0) + n
+        return result
+
+    def _finish(self, doc: Document, text: str, body: str | None, title: str | None) -> None:
         if doc.data is not None:  # decoding switched off: bytes must be UTF-8
             text = strict_utf8(doc)
         doc.text = text
         if body:
             self._guard_removal(doc, body, title)
-        return doc
 
     def _guard_removal(self, doc: Document, body_text: str, title_before: str | None) -> None:
         """Flag a document that lost more of its body than the configured share.

@@ -186,3 +186,84 @@ def test_han_comparison_is_the_han_class():
     chars += ["", "中a", "a中", "\U0003134f", "\U00031350", "\U000e0100"]
     assert [charlm._is_han(c) for c in chars] == [han.match(c) is not None for c in chars]
     assert sum(map(charlm._is_han, chars)) > 80000
+
+
+def plain_unclaimed(annotations, claimed):
+    """Each annotation checked against every claimed span."""
+    return [a for a in annotations if all(a[1] <= s or a[0] >= e for s, e in claimed)]
+
+
+def test_annotations_kept_apart_are_the_changes_built_one_by_one(shared):
+    """The annotations a round removes, kept as (start, end, syllable): the ones
+    no other repair claimed (found by bisection), the text cut and joined
+    around them and the other changes, and the pass's counted codes, are what
+    building a change per annotation gives (seed 004, whose realigned runs hold
+    annotations, page-020, and every page with its annotations' neighbours claimed)."""
+    from cleaner.document import Document
+    from cleaner.mojibake.pinyin import find_annotations
+    from cleaner.passes import mojibake as m
+    from cleaner.passes.base import apply_changes, count_codes
+
+    options = m.MojibakeOptions()
+    texts = list(damaged_texts(shared).values())
+    texts += [line for text in texts for line in text.split("\n") if "(" in line or "（" in line]
+    dropped = kept = 0
+    for text in texts:
+        new, changes, annotations = m._fix_round(text, options, checked=True)
+        everything = m._with_annotations(text, changes, annotations)
+        assert [c.start for c in everything] == sorted(c.start for c in everything)
+        assert new == apply_changes(text, everything) == m._applied(text, changes, annotations)
+        found = find_annotations(text)
+        claimed = sorted((c.start, c.end) for c in changes)
+        assert annotations == plain_unclaimed(found, claimed)
+        # spans overlapping some annotations, touching others, far from the rest
+        for step in (2, 3, 7):
+            spans = [(s - 1, s + 1) if i % 2 else (e, e + 2) for i, (s, e, _) in enumerate(found[::step])]
+            spans = sorted({sp for sp in spans if sp[0] >= 0})
+            spans = [sp for i, sp in enumerate(spans) if i == 0 or sp[0] >= spans[i - 1][1]]
+            assert m._unclaimed(found, spans) == plain_unclaimed(found, spans)
+            dropped += len(found) - len(plain_unclaimed(found, spans))
+        result = m.Mojibake().apply(text, Document(id="", text=text))
+        assert result.text == new or m._repair(text, options)[0] == result.text
+        assert (result.codes or count_codes(result.changes, lambda c: c.code)) == count_codes(
+            result.changes, lambda c: c.code)
+        assert result.changes == m.fix_mojibake(text, options)[1]
+        kept += len(annotations)
+    assert kept > 300 and dropped > 100, (kept, dropped)
+
+
+def plain_garbled(run: str, lm) -> tuple[int, int, bool]:
+    """The Han characters of ``run`` found one by one, each looked up in the common set."""
+    from cleaner.mojibake.swaps import _HAN
+
+    han = _HAN.findall(run)
+    rare = sum(c not in lm.common_set(-12.5) for c in han)
+    return len(han), rare, bool(han) and rare >= 0.15 * len(han)
+
+
+def test_han_counts_by_table_are_the_characters_looked_up_one_by_one(shared):
+    """The Han and rare counts read from a run translated through the table of
+    character kinds, and the garble verdict from them, are the plain count's,
+    on every GBK run of the damaged and clean pages (garbled ones and not)."""
+    from cleaner.mojibake import swaps
+
+    lm = charlm.load()
+    texts = list(damaged_texts(shared).values()) + precheck_texts(shared)
+    verdicts = Counter()
+    for text in texts:
+        for m in swaps._GBK_RUN.finditer(text):
+            han, rare, garbled = plain_garbled(m.group(), lm)
+            assert swaps.han_counts(m.group(), lm) == (han, rare), m.group()[:40]
+            assert swaps._garbled_han(m.group(), lm) == garbled
+            verdicts[garbled] += 1
+    assert verdicts[True] > 100 and verdicts[False] > 1000, verdicts
+
+
+@given(st.text(alphabet=st.sampled_from("的是中國縣委鎴戜滑涓幍膰儯縴豈鶴𠀀𪚥，。a?\u33ff\u3400\u9fff\ua000\uf8ff\uf900\ufaff\ufb00"),
+               max_size=40))
+def test_han_counts_on_made_up_text(text):
+    from cleaner.mojibake import swaps
+
+    han, rare, garbled = plain_garbled(text, charlm.load())
+    assert swaps.han_counts(text, charlm.load()) == (han, rare)
+    assert swaps._garbled_han(text, charlm.load()) == garbled

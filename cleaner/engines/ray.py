@@ -149,13 +149,21 @@ class _CleanRecords:
         if self.per_batch_stats:
             pipeline = Pipeline(pipeline.config)
             pipeline.observe(r for r in rows if isinstance(r.get(pipeline.config.text_key), str))
-        cleaned = []
+        from cleaner.pipeline import document_from_record
+
+        docs = []
         for row in rows:
             try:
-                cleaned.append(pipeline.clean(row))
+                docs.append(document_from_record(row, pipeline.config.text_key))
             except CleanerError:
                 if self.on_error == "raise":
                     raise
+        cleaned = []
+        for doc, error in zip(docs, pipeline.clean_documents(docs)):  # a pass at a time over the batch
+            if error is None:
+                cleaned.append(doc.to_record())
+            elif self.on_error == "raise" or not isinstance(error, CleanerError):
+                raise error
         if self.output == "json":
             return pa.table({"json": pa.array([jsonl.dumps(r).decode("utf-8") for r in cleaned], pa.string())})
         return pa.Table.from_pylist(cleaned)
@@ -294,12 +302,11 @@ class _CleanLines:
     def __call__(self, batch):
         import pyarrow as pa
 
-        from cleaner.batch import clean_item
+        from cleaner.batch import clean_chunk
         from cleaner.io import jsonl
 
         outputs, errors, sizes, fixes, flags = [], [], [], [], []
-        for item in _items(batch):
-            outcome = clean_item(self.pipeline, item)
+        for outcome in clean_chunk(self.pipeline, list(_items(batch))):  # a pass at a time over the batch
             outputs.append(outcome.output)
             errors.append(outcome.error)
             sizes.append(outcome.size)

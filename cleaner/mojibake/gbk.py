@@ -185,6 +185,14 @@ class _Candidate(NamedTuple):
 def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
                       cache: dict[str, float] | None = None) -> list[Repair]:
     """Non-overlapping repairs of misaligned GBK runs in ``text``, best first chosen."""
+    return _choose([_finish(c, lm, cache) for c in line_candidates(text, lm, margin)])
+
+
+def line_candidates(text: str, lm: CharLM, margin: float = 10.0) -> tuple[_Candidate, ...]:
+    """The candidate repairs of the line ``text``, remembered (see _LINE_MEMO).
+    Every candidate becomes a repair of ``find_realignments`` or loses to one
+    that overlaps it, so none means that the line has nothing to realign,
+    whatever page holds it."""
     key = (text, margin, lm)
     candidates = _LINE_MEMO.get(key)
     if candidates is None:
@@ -192,7 +200,7 @@ def find_realignments(text: str, lm: CharLM, margin: float = 10.0,
         if len(_LINE_MEMO) >= _MAX_MEMO:
             _LINE_MEMO.clear()
         _LINE_MEMO[key] = candidates
-    return _choose([_finish(c, lm, cache) for c in candidates])
+    return candidates
 
 
 def _find_realignments(text: str, lm: CharLM, margin: float, cache) -> list[Repair]:

@@ -402,7 +402,13 @@ class LazyDocumentBigrams:
         how often: the pairs opening with ``a`` that have a value."""
         found = self._after.get(a)
         if found is None:
-            found = self._after[a] = self._recurring(a, _followers, first=True)
+            runs = self._runs
+            # most characters a search asks about are not on a page of news
+            # size: answered here, without the general look
+            if runs is not None and len(runs) < self._LONG_PAGE and a not in runs:
+                found = self._after[a] = {}
+            else:
+                found = self._after[a] = self._recurring(a, _followers, first=True)
         return found
 
     def before(self, b: str) -> dict[str, int]:

@@ -422,13 +422,35 @@ def _cjk_or_ascii() -> re.Pattern[str]:
 
 def _garbled_han(run: str, lm: CharLM, min_share: float = 0.15) -> bool:
     """Garble read as GBK is mostly rare characters (鎴戜滑); clean text is not."""
-    return _garbled_han_chars(_HAN.findall(run), lm, min_share)
+    return _garbled_counts(*han_counts(run, lm), min_share)
 
 
-def _garbled_han_chars(han: list[str], lm: CharLM, min_share: float = 0.15) -> bool:
-    """``_garbled_han`` of a run whose Han characters are ``han``."""
-    # counted in C over the set of common characters (see CharLM.common_set)
-    return bool(han) and len(han) - sum(map(lm.common_set(-12.5).__contains__, han)) >= min_share * len(han)
+def _garbled_counts(han: int, rare: int, min_share: float = 0.15) -> bool:
+    """``_garbled_han`` of a run with ``han`` characters of ``_HAN``, ``rare`` of them not common."""
+    return bool(han) and rare >= min_share * han
+
+
+def han_counts(run: str, lm: CharLM) -> tuple[int, int]:
+    """(characters of ``_HAN`` in ``run``, those of them the model finds rare,
+    below ``common_set(-12.5)``), counted in C: ``run`` translated through a
+    table of what each character is (finding the Han characters and looking
+    each up in the common set made a string of every one)."""
+    kinds = run.translate(_han_kinds(lm))
+    rare = kinds.count("r")
+    return rare + kinds.count("c"), rare
+
+
+@cache
+def _han_kinds(lm: CharLM) -> str:
+    """For each BMP code point: ``c`` a common character of ``_HAN``, ``r`` another
+    of ``_HAN``, ``.`` anything else (a character past the table stays itself)."""
+    table = bytearray(b"." * 0x10000)
+    for lo, hi in ((0x3400, 0xA000), (0xF900, 0xFB00)):  # _HAN's ranges
+        table[lo:hi] = b"r" * (hi - lo)
+    for c in lm.common_set(-12.5):
+        if ord(c) < 0x10000 and table[ord(c)] == ord("r"):
+            table[ord(c)] = ord("c")
+    return table.decode("latin-1")
 
 
 def _collapse_replacements(text: str) -> str:

@@ -7,13 +7,19 @@
 - hard-wrapped lines re-joined (seed 004: ``不\\n僅織密``);
 - runs of blank lines collapsed to one paragraph break.
 
-All edits are computed against the input, so every change has its exact
-position for ``check`` and ``explain``; every edit deletes, so the pass keeps
-them as ``(start, end, code)`` and makes Change objects only when they are
-read (the pipeline counts codes). Whole-text regexes find the few places
-that need a look, so a clean line costs no Python at all. Other line breaks
-(``\r\n``, U+2028, ...; rare) are read as ``\n``: the changes of that text
-are placed back on the input, plus one W106 for each break that stays.
+All edits are computed against the input (``_newline_edits``, the exact
+path), so every change has its exact position for ``check`` and ``explain``;
+every edit deletes, so it is kept as ``(start, end, code)``. Whole-text
+regexes find the few places that need a look, so a clean line costs no Python
+at all. Other line breaks (``\r\n``, U+2028, ...; rare) are read as ``\n``:
+the changes of that text are placed back on the input, plus one W106 for each
+break that stays.
+
+The pipeline reads only the number of changes by code unless something asks
+for the changes, so the pass itself (``Layout.apply``) makes no edits: its
+default path (``_fast_layout``) builds the output and those numbers with
+splits and rewrites in C, stage after stage, and the exact path runs only
+when the changes are read. tests/test_layout_fast.py pins the two together.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, partial
-from operator import attrgetter, itemgetter
+from itertools import compress, count, repeat
+from operator import attrgetter, is_, itemgetter, le, methodcaller, sub
 
 from cleaner.chars import CJK, CLOSERS, HAN, HSPACE, SENTENCE_END
 from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
@@ -39,15 +46,20 @@ from cleaner.passes.base import Change, Code, Pass, PassResult, apply_changes
 def _cjk_space(lead: str) -> re.Pattern:
     return re.compile(
         # (One look at the character before first: most spaces sit between
-        # Latin words or digits and fail it, not trying the three branches.)
-        f"{lead}(?<=[{CJK},;:!?].)(?:(?<=[{CJK}][{HSPACE}])[{HSPACE}]*(?=[{CJK}])"
+        # Latin words or digits and fail it, not trying the three branches.
+        # Past it, a character that is no ASCII mark is a CJK one: a small
+        # class to test and to compile.)
+        f"{lead}(?<=[{CJK},;:!?].)(?:(?<![,;:!?].)[{HSPACE}]*(?=[{CJK}])"
         f"|(?<=[{HAN}][{HSPACE}])[{HSPACE}]*(?=[,.;:!?](?:[^0-9A-Za-z]|$))"
         f"|(?<=[{HAN}][,;:!?][{HSPACE}])[{HSPACE}]*(?=[{HAN}]))"
     )
 
 
 _CJK_SPACE = _cjk_space(f"[{HSPACE}]")
-_CJK_SPACE_AT = [(space, _cjk_space(re.escape(space))) for space in HSPACE]
+
+
+_CJK_SPACE_AT = {space: _cjk_space(re.escape(space)) for space in HSPACE}
+
 # What makes a line a sentence rather than a heading. A ``.`` counts where the
 # punctuation pass may make it ``。`` (after a Chinese character or a closing
 # mark, before a space, a closing mark or the end) and ``...`` as the ``……``
@@ -64,11 +76,13 @@ _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
 # or a closing quote, which can only close what the line opened, never open
 # more, so a line not wrapped before that pass is not wrapped after it.
 _OPENERS = "“‘「『（(《〈【\"'"
+_OPENER = re.compile(f"[{re.escape(_OPENERS)}]")
 # A space next to an ASCII mark may go with the mark when the punctuation pass
 # makes it Chinese: it does not tell a caption or credit from a clause.
 # (Those it widens: ``-`` only as ``--``.)
 _WIDENED_MARKS = frozenset(",.;:!?()\"'")
 _HSPACE_SET = frozenset(HSPACE)
+_HSPACE_NL = HSPACE + "\n"
 
 # The whole-text scans below start with a literal (the fastest scan the regex
 # engine has), so clean text is skipped in C instead of trying the whole
@@ -88,6 +102,18 @@ _SPACE_BEFORE_BREAK = re.compile(
 # turns away, at one test, the line breaks followed by text, about half.)
 _BLANK_RUN = re.compile(f"\n(?=[{HSPACE}\n])(?:[{HSPACE}]+\n|[{HSPACE}]*\n[{HSPACE}]*\n)(?:[{HSPACE}]*\n)*")
 _HAN_AHEAD = re.compile(f"[{HSPACE}]*[{HAN}]")
+
+# The default path's patterns (see ``_fast_layout``): each splits or rewrites
+# the text in C, counting its edits by the pieces it leaves.
+# A line break with white space to go around it, the white space after it
+# (blank lines and the next line's indentation) as group 1; white space
+# before it goes with the text before the match, stripped at its end. (The
+# white space after is tried first, by characters taken, not by looks ahead:
+# most line breaks have none, and a look costs more than a character.)
+_BREAK_EDITS = re.compile(f"\n([{HSPACE}][{HSPACE}\n]*|\n[{HSPACE}\n]+|(?<=[{HSPACE}]\n))")
+# What stays of a line break and the white space after it, by the number of
+# blank lines in that (``"\n\n"`` for any other number).
+_BREAK_AFTER = {0: "\n"}
 
 
 @dataclass(frozen=True)
@@ -124,10 +150,17 @@ class Layout(Pass):
     def apply(self, text, doc):
         if _has_other_breaks(text):  # rare
             return PassResult(*fix_layout(text, self.options))
+        fast = _fast_layout(text, self.options)
+        if fast is not None:
+            out, codes = fast
+            if not codes:
+                return PassResult(text)
+            # The changes only when read (explain, check), from the exact
+            # edits: the pipeline counts codes.
+            return PassResult(out, partial(_exact_changes, text, self.options), codes=codes)
         edits = _newline_edits(text, self.options)
         if not edits:
             return PassResult(text)
-        # The changes only when read (explain, check): the pipeline counts codes.
         return PassResult.deferred(_deleted(text, edits), edits, _THIRD, partial(_changes_of, text))
 
 
@@ -140,6 +173,163 @@ def fix_layout(text: str, options: LayoutOptions = LayoutOptions()) -> tuple[str
     if not edits:
         return text, []
     return _deleted(text, edits), _changes_of(text, edits)
+
+
+def _exact_changes(text: str, options: LayoutOptions) -> list[Change]:
+    return _changes_of(text, _newline_edits(text, options))
+
+
+def _fast_layout(text: str, options: LayoutOptions) -> tuple[str, dict[str, int]] | None:
+    """What ``_newline_edits`` makes of ``text`` (only ``\n`` line breaks):
+    the output and the number of edits by code, built by splitting and
+    rewriting the text in C rather than by an edit at a time; None where the
+    exact path must run (no paragraph, blank lines kept, ``wrap_min`` longer
+    than the tail a wrap carries).
+
+    It works in stages, each on the output of the one before: the edges of
+    the text go; indentation, blank-line runs and trailing white space go
+    (each line now as ``_newline_edits`` judges it: stripped); hard wraps are
+    joined; inserted CJK spaces go. A later stage sees the same lines, and the
+    same characters around each place it looks at, as the exact path does on
+    the input (see the comments at each stage), so it finds the same edits.
+    """
+    if not options.collapse_blank_lines or options.wrap_min > _keep(options):
+        return None
+    found = _NONBLANK.search(text)
+    if found is None:
+        return None
+    w101 = w102 = w103 = w104 = w105 = 0
+    # The edges, as in ``_newline_edits``: blank lines before the first
+    # paragraph, the white space after the last and the blank lines after it.
+    begin = text.rfind("\n", 0, found.start()) + 1
+    w105 = text.count("\n", 0, begin)
+    content_end = len(text.rstrip(_HSPACE_NL))
+    end = text.find("\n", content_end)
+    if end < 0:
+        end = len(text)
+    if content_end < end:
+        w101 = 1
+    if end < len(text):
+        w105 += 1 + len(text[end + 1:].splitlines())
+    body = text[begin:content_end]  # from the first paragraph to the end of the last
+    first = _FIRST_INDENT.match(body)
+    if first:
+        body = body[first.end():]
+        w102 = 1
+    parts = _BREAK_EDITS.split(body)  # text, white space after a line break, text, ...
+    if len(parts) > 1:
+        # (Counted with as few passes over the matches as may be: white space
+        # after a line break starts and ends with white space or a line break.)
+        after = parts[1::2]
+        blank_lines = list(map(str.count, after, repeat("\n")))
+        runs = len(after) - blank_lines.count(0)
+        # A run of blank lines becomes one empty line: a W101 where its first
+        # line held white space, a W105 for each further line.
+        w105 += sum(blank_lines) - runs
+        w101 += runs - sum(map(str.startswith, after, repeat("\n")))
+        w102 += len(after) - after.count("") - sum(map(str.endswith, after, repeat("\n")))
+        texts = parts[::2]
+        stripped = list(map(str.rstrip, texts, repeat(HSPACE)))
+        w101 += len(texts) - sum(map(is_, stripped, texts))
+        parts[::2] = stripped
+        parts[1::2] = map(_BREAK_AFTER.get, blank_lines, repeat("\n\n"))
+        body = "".join(parts)
+    if options.join_wrapped:
+        body, w104 = _joined_wraps(body, options)
+    if options.strip_cjk_spaces:
+        body, w103 = _stripped_cjk_spaces(body, options)
+    codes = {"W101": w101, "W102": w102, "W103": w103, "W104": w104, "W105": w105}
+    return body, {code: n for code, n in codes.items() if n}
+
+
+def _joined_wraps(body: str, options: LayoutOptions) -> tuple[str, int]:
+    """``body`` (stripped lines) with its hard wraps joined, and their number.
+
+    The wrap scan on stripped lines: a candidate is a line break between two
+    Chinese characters, as on the input; one the scan is sure of on the input
+    is sure here, and one only ``_is_wrapped`` judged there (an indented next
+    line, white space before the break) may be sure here, where the scan's
+    test is one ``_is_wrapped`` would pass (see ``_wrap_candidate``). The rest
+    are judged in order as ``_newline_edits`` does, carrying the joined text.
+    """
+    parts = _wrap_candidate(options).split(body)  # text, sure ("") or not (None), text, ...
+    if len(parts) == 1:
+        return body, 0
+    joins = len(parts) // 2
+    undecided = parts.count(None)
+    if not undecided:
+        return "".join(parts), joins
+    at = 1
+    carry, carry_len, carry_at = "", 0, -1
+    keep = _keep(options)
+    for _ in range(undecided):
+        at = parts.index(None, at)
+        before = parts[at - 1]
+        line_start = before.rfind("\n") + 1
+        if line_start or at == 1 or parts[at - 2]:  # the line starts after a line break that stays
+            carry, carry_len = "", 0
+        elif carry_at != at - 2:  # ... after a sure join (its line is long: only its tail counts)
+            carry, carry_len = parts[at - 3][-keep:], keep
+        line = before[line_start:]
+        if not carry_len and len(line) <= options.heading_max and (
+                len(line) < options.wrap_min or not _OPENER.search(line)):
+            # Most lines judged here: ``_is_wrapped`` joins a line as short as
+            # a heading only where it opened more than it closed.
+            parts[at] = "\n"
+            joins -= 1
+            continue
+        if options.strip_cjk_spaces and (carry_len or not _is_heading(line, options)):
+            line = _CJK_SPACE.sub("", line)
+        wrap_line, wrap_len = _joined(carry, carry_len, line, options)
+        after = parts[at + 1]
+        following_end = after.find("\n")
+        following = after if following_end < 0 else after[:following_end]
+        if _is_wrapped(wrap_line, following, options, wrap_len):
+            parts[at] = ""
+            carry, carry_len, carry_at = wrap_line, wrap_len, at
+        else:
+            parts[at] = "\n"
+            joins -= 1
+    return "".join(parts), joins
+
+
+def _stripped_cjk_spaces(body: str, options: LayoutOptions) -> tuple[str, int]:
+    """``body`` (stripped lines, wraps joined) without the spaces copying put
+    between Chinese characters, and their number.
+
+    A line with a join is no heading (its first line was none, or it was not
+    joined, and it keeps that line's length and punctuation), as every line
+    of it is stripped on the input; a line without one is judged on itself,
+    as there. The rule's looks around a space stay within its line, and a
+    join puts a Chinese character on each side, which no look reaches past.
+    So the rule finds here what it finds on the input; the lines of its
+    matches are measured in C, and only a short one is judged in Python.
+    """
+    spans: list[tuple[int, int]] = []
+    for space in filter(body.__contains__, HSPACE):
+        spans += map(_SPAN, _CJK_SPACE_AT[space].finditer(body))
+    if not spans:
+        return body, 0
+    spans.sort()
+    starts, ends = zip(*spans)
+    # Where the line of each match starts (one before) and ends (-1: at the end of the text).
+    line_starts = list(map(body.rfind, repeat("\n"), repeat(0), starts))
+    line_ends = list(map(body.find, repeat("\n"), ends))
+    short = list(compress(count(), map(le, map(sub, line_ends, line_starts), repeat(options.heading_max + 1))))
+    if short:
+        headings = set()
+        for i in short:
+            start = line_starts[i] + 1
+            end = line_ends[i] if line_ends[i] >= 0 else len(body)
+            if start not in headings and _is_heading(body[start:end], options):
+                headings.add(start)
+        if headings:
+            spans = [span for span, start in zip(spans, line_starts) if start + 1 not in headings]
+            if not spans:
+                return body, 0
+            starts, ends = zip(*spans)
+    pieces = map(body.__getitem__, map(slice, (0, *ends), (*starts, len(body))))
+    return "".join(pieces), len(spans)
 
 
 def _deleted(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -160,6 +350,7 @@ def _changes_of(text: str, edits: list[tuple[int, int, str]]) -> list[Change]:
 
 
 _THIRD = itemgetter(2)
+_SPAN = methodcaller("span")
 
 
 def _has_other_breaks(text: str) -> bool:
@@ -222,7 +413,7 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
         pos += len(piece)
     # So do the white space after the last paragraph, its line break and
     # every blank line after it.
-    content_end = len(text.rstrip(HSPACE + "\n"))
+    content_end = len(text.rstrip(_HSPACE_NL))
     end = text.find("\n", content_end)
     if end < 0:
         end = len(text)
@@ -298,9 +489,10 @@ def _newline_edits(text: str, options: LayoutOptions) -> list[tuple[int, int, st
             continued.add(at + 1)
             carry, carry_len, carry_at = wrap_line, wrap_len, at
     if options.strip_cjk_spaces:
-        for space, pattern in _CJK_SPACE_AT:
+        for space in HSPACE:
             if space not in text:
                 continue
+            pattern = _CJK_SPACE_AT[space]
             line_start, line_end, strip = -1, -1, False
             for m in pattern.finditer(text, begin, end):
                 at = m.start()
@@ -344,8 +536,11 @@ def _wrap_candidate(options: LayoutOptions) -> re.Pattern:
         # (The cheap tests first, a Chinese character on each side, then the
         # looks back for a sentence end.)
         f"\n(?<=[{HAN}]\n)(?=[{HSPACE}]*[{HAN}])"
-        + "".join(f"(?<![{ends}][^\n]{{{k}}}[{HAN}]\n)" for k in range(tail))
-        + f"((?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}[{HAN}]\n)(?=[{HAN}]))?"
+        # (The looks back below start at that same Chinese character: ``.``
+        # is cheaper to test, and to compile, than the class again. The sure
+        # test is a branch, not an optional group: cheaper to try.)
+        + "".join(f"(?<![{ends}][^\n]{{{k}}}.\n)" for k in range(tail))
+        + f"(?:(?<=[^\n{HSPACE}]{{{width - 1 - tail}}}[^\n{HSPACE}{ends}]{{{tail}}}.\n)(?=[{HAN}])()|)"
     )
 
 

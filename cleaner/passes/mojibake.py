@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter, sub
 
-from cleaner.passes.base import Change, Code, Pass, PassResult
+from cleaner.passes.base import Change, Code, Pass, PassResult, count_codes
 
 REPLACEMENT = "\ufffd"
 LOST_RUN = re.compile("(?:锟斤拷|锟斤|斤拷|烫烫|屯屯)+")
@@ -145,14 +147,14 @@ def _garbled_run_at(text: str, pos: int, lm, scan_from: int = 0) -> int:
     would go on from (a line of Chinese is one run after another: scanning each
     from the line start made a page's look-ups grow with its lines squared).
     """
-    from cleaner.mojibake.swaps import _GBK_RUN, _HAN, _garbled_han_chars
+    from cleaner.mojibake.swaps import _GBK_RUN, _garbled_counts, han_counts
 
     start = text.rfind("\n", scan_from, pos) + 1 or scan_from
     line_end = text.find("\n", pos)
     for m in _GBK_RUN.finditer(text, start, len(text) if line_end < 0 else line_end):
         if m.start() <= pos < m.end():
-            han = _HAN.findall(m.group())
-            if len(han) >= 2 and _garbled_han_chars(han, lm):
+            han, rare = han_counts(m.group(), lm)
+            if han >= 2 and _garbled_counts(han, rare):
                 return m.end()
             return -m.end()
     return 0
@@ -185,12 +187,14 @@ def _traces() -> re.Pattern[str]:
     # Most characters the scan stops at are letters of ASCII words: each kind
     # of start is told apart by one look back, so a letter is tried against
     # the wedged trace alone (trying every alternative cost 2,000 instructions
-    # per stop, more than the scan between stops).
-    return re.compile(starts + "(?:" + "|".join((
-        f"(?<=[{letters}])(?P<wedged>(?<=[^\\x00-\\x7f].)(?![A-Za-z]))",
+    # per stop, more than the scan between stops). Each look back is a
+    # sub-match in the engine: a letter inside a word now fails two (the
+    # others' guard, and the wedged trace's look at it and the character
+    # before it at once) where it failed five.
+    return re.compile(starts + "(?:(?<![" + letters + "])(?:" + "|".join((
         "(?<=[?])(?P<question>)",
         f"(?<=[(（])(?P<annotation>(?=(?P<syllable>{SYLLABLE})[)）]))",
-        f"(?<![{letters}?(（])(?:" + "|".join((
+        "(?<![?(（])(?:" + "|".join((
             "(?P<lost>(?<=锟)斤|(?<=斤)拷|(?<=烫)烫|(?<=屯)屯)",
             (f"(?P<swap>(?<=[{latin1}])[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]"
              f"|(?<=[{cyrillic}])[{cyrillic}\u2013-\u201e]"
@@ -200,10 +204,10 @@ def _traces() -> re.Pattern[str]:
             # told by the small classes, so the 380 leads are compiled once
             f"(?P<utf8_lead>(?<![斤烫屯{latin1}{cyrillic}{kana_box}{controls}])(?=[^\\x00-\\x7f]))",
         )) + ")",
-    )) + ")")
+    )) + f")|(?<=[^\\x00-\\x7f][{letters}])(?P<wedged>(?![A-Za-z])))")
 
 
-def needs_repair(text: str) -> bool:
+def needs_repair(text: str, options: MojibakeOptions = MojibakeOptions()) -> bool:
     """The cheap pre-check: does ``text`` show a trace of mojibake that a repair
     could act on? Each confirmation mirrors the condition of its repair."""
     if text.isascii():
@@ -211,13 +215,31 @@ def needs_repair(text: str) -> bool:
     annotation = _annotation_shape()
     lm = None
     checked_to = 0
+    questions_to = 0  # the lines before hold no realignment
     for m in _traces().finditer(text):
         kind, pos = m.lastgroup, m.start()
         if kind == "lost" or kind == "swap":
             return True
         if kind == "question":
-            if _hidden_byte_run(text, pos):
-                return True
+            if pos >= questions_to and _hidden_byte_run(text, pos):
+                if not options.gbk_realign:
+                    return True
+                # Web pages write ASCII question marks in Chinese (``呢?在``): the
+                # line is searched as the repair would search it (remembered for
+                # it) and passes only with a candidate repair. That search is the
+                # whole line's answer: the line's other ``?`` are not looked at.
+                from cleaner.mojibake.gbk import line_candidates
+
+                if lm is None:
+                    from cleaner.mojibake import lm as charlm
+
+                    lm = charlm.load()
+                line_start = text.rfind("\n", 0, pos) + 1
+                questions_to = text.find("\n", pos)
+                if questions_to < 0:
+                    questions_to = len(text)
+                if line_candidates(text[line_start:questions_to], lm, options.realign_margin):
+                    return True
         elif kind == "annotation":
             if pos and not text[pos - 1].isascii():
                 from cleaner.mojibake.pinyin import is_reading
@@ -250,25 +272,34 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
     give what cleaning once gave. When a second round was needed, the changes are
     reported per changed line.
     """
-    if not needs_repair(text):
-        return text, []
-    new, changes = _fix_once(text, options, checked=True)
-    if not changes:
-        return new, changes
+    new, changes, annotations = _repair(text, options)
+    return new, _with_annotations(text, changes, annotations)
+
+
+def _repair(text: str, options: MojibakeOptions) -> tuple[str, list[Change], list[tuple[int, int, str]]]:
+    """``fix_mojibake`` with the pinyin annotations it removes kept apart, as
+    (start, end, syllable): a page can have hundreds, and the pipeline counts
+    them without their changes (``_with_annotations`` builds those)."""
+    if not needs_repair(text, options):
+        return text, [], []
+    new, changes, annotations = _fix_round(text, options, checked=True)
+    if not changes and not annotations:
+        return new, [], []
     final = new
     for _ in range(2):
-        again, more = _fix_once(final, options)
-        if not more:
+        again, more, more_annotations = _fix_round(final, options)
+        if not more and not more_annotations:
             break
         final = again
     if final == new:
-        return new, changes
+        return new, changes, annotations
+    changes = _with_annotations(text, changes, annotations)
     merged: list[Change] = []
     pos = 0
     old_lines, new_lines = text.split("\n"), final.split("\n")
     if len(old_lines) != len(new_lines):
         s, e, after = _trim(text, final)
-        return final, [Change(changes[0].code, s, e, text[s:e], after, "several repairs")]
+        return final, [Change(changes[0].code, s, e, text[s:e], after, "several repairs")], []
     for old, line in zip(old_lines, new_lines):
         if old != line:
             s, e, after = _trim(old, line)
@@ -277,12 +308,35 @@ def fix_mojibake(text: str, options: MojibakeOptions = MojibakeOptions()) -> tup
             detail = "; ".join(c.detail for c in inside) or "repair uncovered by another"
             merged.append(Change(code, pos + s, pos + e, old[s:e], after, detail))
         pos += len(old) + 1
-    return final, merged
+    return final, merged, []
+
+
+def _with_annotations(text: str, changes: list[Change], annotations: list[tuple[int, int, str]]) -> list[Change]:
+    """``changes`` and a change for each removed annotation, by start."""
+    if not annotations:
+        return changes
+    out = changes + [Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}")
+                     for s, e, syllable in annotations]
+    out.sort(key=_START)
+    return out
+
+
+_START = attrgetter("start")
+_CODE = attrgetter("code")
 
 
 def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tuple[str, list[Change]]:
-    if not checked and not needs_repair(text):
-        return text, []
+    """One round of repair, every change built (for the tests)."""
+    new, changes, annotations = _fix_round(text, options, checked)
+    return new, _with_annotations(text, changes, annotations)
+
+
+def _fix_round(text: str, options: MojibakeOptions,
+               checked: bool = False) -> tuple[str, list[Change], list[tuple[int, int, str]]]:
+    """One round: the repaired text, the changes other than annotations removed
+    (by start), and the annotations removed (by start)."""
+    if not checked and not needs_repair(text, options):
+        return text, [], []
     from cleaner.mojibake import lm as charlm
     from cleaner.mojibake.gbk import find_realignments
     from cleaner.mojibake.pinyin import find_annotations, strip_annotations
@@ -330,25 +384,14 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
                     if r.annotations:
                         detail += f"; {r.annotations} annotation removed"
                     add(Change(code, s, e, text[s:e], r.after, detail))
+    annotations: list[tuple[int, int, str]] = []
     if options.pinyin_annotations:
-        # Annotations never overlap one another: each is checked against the
-        # spans claimed before them only, walking both in order (a page has
-        # thousands), then all are claimed at once.
-        before, i = claimed, 0
-        spans = []
-        for s, e, syllable in find_annotations(text):
-            while i < len(before) and before[i][1] <= s:
-                i += 1
-            # spans claimed before are sorted by start and do not overlap one
-            # another, so their ends are sorted too: [i] is the first ending after s
-            if i < len(before) and before[i][0] < e:
-                continue
-            changes.append(Change("M101", s, e, text[s:e], "", f"reading {syllable} of {text[s - 1]}"))
-            spans.append((s, e))
-            longest = max(longest, e - s)
-        if spans:
-            claimed = sorted(claimed + spans)
+        annotations = _unclaimed(find_annotations(text), claimed)
+        if annotations:
+            longest = max(longest, max(map(sub, map(_END, annotations), map(_FIRST, annotations))))
     if options.latin and hot and rare_swap_chars:
+        if annotations:
+            claimed = sorted(claimed + [(s, e) for s, e, _ in annotations])
         for line_start, line in _lines_holding(text, _LATIN_START):
             from cleaner.mojibake.latin import fix_latin
 
@@ -358,10 +401,50 @@ def _fix_once(text: str, options: MojibakeOptions, checked: bool = False) -> tup
                 s, e = line_start + s, line_start + e
                 if free(s, e):
                     add(Change("M107", s, e, text[s:e], after, "latin mojibake (ftfy)"))
-    changes.sort(key=lambda c: c.start)
-    from cleaner.passes.base import apply_changes
+    changes.sort(key=_START)
+    return _applied(text, changes, annotations), changes, annotations
 
-    return apply_changes(text, changes), changes
+
+_FIRST, _END = itemgetter(0), itemgetter(1)
+
+
+def _unclaimed(annotations: list[tuple[int, int, str]], claimed: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The ``annotations`` (sorted, none overlapping another) that overlap no
+    ``claimed`` span (sorted by start, none overlapping another, so their ends
+    are sorted too). The annotations a span overlaps are one stretch of them,
+    found by bisection: a page has hundreds of annotations and few other repairs."""
+    if not claimed or not annotations:
+        return annotations
+    ends = list(map(_END, annotations))
+    starts = list(map(_FIRST, annotations))
+    kept, pos = [], 0
+    for a, b in claimed:
+        lo = max(bisect_right(ends, a), pos)  # the first ending after the span starts
+        hi = bisect_left(starts, b)  # past the last starting before it ends
+        if lo < hi:
+            kept += annotations[pos:lo]
+            pos = hi
+    return kept + annotations[pos:] if pos else annotations
+
+
+def _applied(text: str, changes: list[Change], annotations: list[tuple[int, int, str]]) -> str:
+    """``apply_changes`` of ``changes`` and of the removal of ``annotations``,
+    the pieces cut and joined in C (a page's hundreds of annotations cost a
+    Python step each as changes)."""
+    if not annotations:
+        from cleaner.passes.base import apply_changes
+
+        return apply_changes(text, changes)
+    if changes:
+        edits = sorted(chain(((c.start, c.end, c.after) for c in changes),
+                             zip(map(_FIRST, annotations), map(_END, annotations), repeat(""))))
+        starts, ends, afters = zip(*edits)
+    else:
+        starts, ends, afters = tuple(map(_FIRST, annotations)), tuple(map(_END, annotations)), ()
+    gaps = map(text.__getitem__, map(slice, chain((0,), ends), chain(starts, (len(text),))))
+    if not changes:
+        return "".join(gaps)
+    return "".join(chain.from_iterable(zip(gaps, chain(afters, ("",)))))
 
 
 _LATIN = re.compile("[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]|[\x00-\x08\x0b\x0e-\x1f\x7f]|\x1b\\[")
@@ -528,14 +611,19 @@ class Mojibake(Pass):
     )
 
     def apply(self, text, doc):
-        new, changes = fix_mojibake(text, self.options)
-        if changes or REPLACEMENT in text:
+        new, changes, annotations = _repair(text, self.options)
+        # an annotation's change (``reading yè of 業``) is neither lossy nor holds annotations
+        if changes or annotations or REPLACEMENT in text:
             if REPLACEMENT in new or any("lossy" in c.detail for c in changes):
                 doc.flag("mojibake_lossy")
-        if changes and residual_damage(new):
+        if (changes or annotations) and residual_damage(new):
             doc.flag("mojibake_unrepaired")
         counts = {}
         inside = sum(int(c.detail.split("; ")[1].split()[0]) for c in changes if "annotation removed" in c.detail)
         if inside:
             counts["pinyin_annotation"] = inside
-        return PassResult(new, changes, counts)
+        if not annotations:
+            return PassResult(new, changes, counts)
+        codes = count_codes(changes, _CODE)
+        codes["M101"] = len(annotations)
+        return PassResult(new, partial(_with_annotations, text, changes, annotations), counts, codes)
