@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
@@ -328,44 +328,8 @@ def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[s
             elif c == "\u3000" or "０" <= c <= "ｚ":
                 skip = _width_or_indent(text, pos, options, add)
             continue
-        if c in ",;:":
-            if c == ":" and text.startswith("//", pos + 1) and text[max(pos - 5, 0):pos].lower().endswith(_SCHEMES):
-                url = _URL_REST.match(text, pos + 3)
-                skip = url.end() if url else pos + 3
-                continue
-            # (10,000  14:16  3:1 are not candidates: see _candidates.)
-            zh_mark, code, rule, context = single[c]
-            end = pos + 1
-            if end < n and text[end] in HSPACE:
-                end = _SPACES.match(text, end).end()
-            # The common case first: a Han character right before the mark.
-            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
-                    and (context == "before" or _word_after(text, end) != "h"):
-                continue
-            # Spaces after a Chinese mark go with it: 你好, 世界 -> 你好，世界.
-            add([code, pos, end, text[pos:end], zh_mark, rule])
-            skip = end
-        elif c in "!?":
-            run = _STOPS.match(text, pos).group()
-            end = _SPACES.match(text, pos + len(run)).end()
-            skip = pos + len(run)
-            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
-                continue
-            zh_run = "".join(marks.single[x][0] for x in run)
-            add([marks.single[c][1], pos, end, text[pos:end], zh_run, marks.single[c][2]])
-            skip = end
-        elif c == ".":
-            dots = _DOTS.match(text, pos)
-            if dots is not None:
-                skip = dots.end()
-                if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                    add(["P107", pos, skip, dots.group(), marks.ellipsis, "ellipsis"])
-            elif pos >= 3 and text[pos - 3:pos].lower() == "www":
-                url = _URL_REST.match(text, pos + 1)
-                skip = url.end() if url else pos + 1
-            elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
-                    and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
-                add(["P109", pos, pos + 1, ".", marks.single["."][0], "period"])
+        if c in _DECIDED_ALONE:
+            skip = _decide_alone(c, text, pos, skip, marks, add)
         elif c == "(":
             body = _PAREN_BODY.match(text, pos + 1)
             if body is None:
@@ -418,18 +382,6 @@ def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[s
             line_end = text.find("\n", pos)
             if close > 0 and (line_end < 0 or close < line_end):
                 skip = close + 1
-        elif c == "-" or c == "－":
-            run = _DASHES.match(text, pos)
-            if run is None:
-                continue
-            skip = run.end()
-            if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                add(["P108", pos, skip, run.group(), marks.dash, "dash"])
-        elif c == "…":
-            run = _ELLIPSES.match(text, pos).group()
-            skip = pos + len(run)
-            if len(run) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
-                add(["P107", pos, skip, run, marks.ellipsis, "ellipsis"])
         elif c == "\u3000" or "０" <= c <= "ｚ":
             skip = _width_or_indent(text, pos, options, add)
         elif c in quote_map:
@@ -449,6 +401,65 @@ def _fixed(text: str, options: PunctuationOptions, traditional: bool) -> tuple[s
         pos = edit[_END_AT]
     out.append(text[pos:])
     return "".join(out), changes
+
+
+# Marks decided by their neighbours alone, the same way on both paths.
+_DECIDED_ALONE = frozenset(",;:!?.-－…")
+
+
+def _decide_alone(c: str, text: str, pos: int, skip: int, marks: _Marks, add: Callable[[list], object]) -> int:
+    """The edit, if any, of the mark ``c`` (in ``_DECIDED_ALONE``) at ``pos``,
+    given to ``add`` as ``[code, start, end, before, after, rule]``; where the
+    scan goes on (``skip`` when that does not move)."""
+    n = len(text)
+    single = marks.single
+    if c in ",;:":
+        if c == ":" and text.startswith("//", pos + 1) and text[max(pos - 5, 0):pos].lower().endswith(_SCHEMES):
+            url = _URL_REST.match(text, pos + 3)
+            return url.end() if url else pos + 3
+        # (10,000  14:16  3:1 are not candidates: see _candidates.)
+        zh_mark, code, rule, context = single[c]
+        end = pos + 1
+        if end < n and text[end] in HSPACE:
+            end = _SPACES.match(text, end).end()
+        if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
+                and (context == "before" or _word_after(text, end) != "h"):
+            return skip
+        # Spaces after a Chinese mark go with it: 你好, 世界 -> 你好，世界.
+        add([code, pos, end, text[pos:end], zh_mark, rule])
+        return end
+    if c in "!?":
+        run = _STOPS.match(text, pos).group()  # type: ignore[union-attr]
+        end = _SPACES.match(text, pos + len(run)).end()  # type: ignore[union-attr]
+        if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
+            return pos + len(run)
+        add([single[c][1], pos, end, text[pos:end], "".join(single[x][0] for x in run), single[c][2]])
+        return end
+    if c == ".":
+        dots = _DOTS.match(text, pos)
+        if dots is not None:
+            if _word_before(text, pos) == "h" or _word_after(text, dots.end()) == "h":
+                add(["P107", pos, dots.end(), dots.group(), marks.ellipsis, "ellipsis"])
+            return dots.end()
+        if pos >= 3 and text[pos - 3:pos].lower() == "www":
+            url = _URL_REST.match(text, pos + 1)
+            return url.end() if url else pos + 1
+        if pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
+                and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
+            add(["P109", pos, pos + 1, ".", single["."][0], "period"])
+        return skip
+    if c == "…":
+        ellipsis = _ELLIPSES.match(text, pos).group()  # type: ignore[union-attr]
+        end = pos + len(ellipsis)
+        if len(ellipsis) == 1 and (_word_before(text, pos) == "h" or _word_after(text, end) == "h"):
+            add(["P107", pos, end, ellipsis, marks.ellipsis, "ellipsis"])
+        return end
+    dashes = _DASHES.match(text, pos)  # - or －
+    if dashes is None:
+        return skip
+    if _word_before(text, pos) == "h" or _word_after(text, dashes.end()) == "h":
+        add(["P108", pos, dashes.end(), dashes.group(), marks.dash, "dash"])
+    return dashes.end()
 
 
 def _first_doubled(text: str, hints: list[re.Pattern] = _FULLWIDTH_DOUBLED_HINTS) -> int:
@@ -720,6 +731,9 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
                 return
         put_edit(start, end, after, code)
 
+    def edit_of(change: list) -> None:  # an edit as _decide_alone gives it
+        edit(change[1], change[2], change[4], change[0])
+
     def dq_opener(pos: int) -> None:
         """A quote that opens (or has no partner), as _fixed takes it."""
         body = _DQUOTE_BODY.match(text, pos + 1)
@@ -898,40 +912,8 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
                 and (end := doubled(pos)) >= 0:
             skip = end
             continue
-        if c in ",;:":
-            if c == ":" and text.startswith("//", pos + 1) and text[max(pos - 5, 0):pos].lower().endswith(_SCHEMES):
-                url = _URL_REST.match(text, pos + 3)
-                skip = url.end() if url else pos + 3
-                continue
-            zh_mark, code, _, context = single[c]
-            end = pos + 1
-            if end < n and text[end] in HSPACE:
-                end = _SPACES.match(text, end).end()
-            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h" \
-                    and (context == "before" or _word_after(text, end) != "h"):
-                continue
-            edit(pos, end, zh_mark, code)
-            skip = end
-        elif c in "!?":
-            run = _STOPS.match(text, pos).group()
-            end = _SPACES.match(text, pos + len(run)).end()
-            skip = pos + len(run)
-            if not (pos and "\u4e00" <= text[pos - 1] <= "\u9fff") and _word_before(text, pos) != "h":
-                continue
-            edit(pos, end, "".join(single[x][0] for x in run), single[c][1])
-            skip = end
-        elif c == ".":
-            dots = _DOTS.match(text, pos)
-            if dots is not None:
-                skip = dots.end()
-                if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                    edit(pos, skip, marks.ellipsis, "P107")
-            elif pos >= 3 and text[pos - 3:pos].lower() == "www":
-                url = _URL_REST.match(text, pos + 1)
-                skip = url.end() if url else pos + 1
-            elif pos and (_is_han(text[pos - 1]) or text[pos - 1] in _CLOSERS and _word_before(text, pos) == "h") \
-                    and (pos + 1 == n or text[pos + 1] in _PERIOD_NEXT):
-                edit(pos, pos + 1, single["."][0], "P109")
+        if c in _DECIDED_ALONE:
+            skip = _decide_alone(c, text, pos, skip, marks, edit_of)
         elif c == '"':  # a pair with a long body (a short one is tagged above), or a lone quote
             dq_opener(pos)
         elif c == "'":
@@ -948,18 +930,6 @@ def _fast_or_give_up(text: str, corners: bool) -> tuple[str, dict[str, int]]:
                 pending[body.end()] = ("'", "")
         elif c == "`":
             raise _GiveUp  # a code span is skipped whole
-        elif c == "-" or c == "－":
-            run = _DASHES.match(text, pos)
-            if run is None:
-                continue
-            skip = run.end()
-            if _word_before(text, pos) == "h" or _word_after(text, skip) == "h":
-                edit(pos, skip, marks.dash, "P108")
-        elif c == "…":
-            ellipsis = _ELLIPSES.match(text, pos).group()
-            skip = pos + len(ellipsis)
-            if len(ellipsis) == 1 and (_word_before(text, pos) == "h" or _word_after(text, skip) == "h"):
-                edit(pos, skip, marks.ellipsis, "P107")
         elif c == "\u3000" or "０" <= c <= "ｚ":
             found: list = []
             skip = _width_or_indent(text, pos, _DEFAULTS, found.append)
