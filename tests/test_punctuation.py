@@ -122,6 +122,25 @@ def test_marks_in_chinese_context(before, after):
 
 
 @pytest.mark.parametrize("before, after", [
+    # A Chinese word on one side is enough for dashes, a lone ellipsis, and a
+    # comma (the exclamation mark wants it before).
+    ("中国--China", "中国——China"),
+    ("China--中国", "China——中国"),
+    ("OK--fine", "OK--fine"),
+    ("好…OK", "好……OK"),
+    ("OK…好", "OK……好"),
+    ("他说: OK", "他说：OK"),
+    ("OK, 很好", "OK，很好"),
+    ("好!OK", "好！OK"),
+    ("OK!好", "OK!好"),
+    ("网址www.example.com很好", "网址www.example.com很好"),
+])
+def test_marks_decided_by_one_neighbour(before, after):
+    assert fix(before) == after
+    assert Pipeline({"passes": ["punctuation"]}).clean_text(before) == after  # the default path too
+
+
+@pytest.mark.parametrize("before, after", [
     ("好,,坏", "好，坏"),
     ("好,。坏", "好。坏"),
     ("好,;坏", "好；坏"),
