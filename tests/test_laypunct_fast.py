@@ -45,10 +45,10 @@ _DAMAGE = [
 ]
 
 
-def _damaged(text: str, n: int) -> str:
+def _damaged(text: str, n: int, damage: list[tuple[str, str]] = _DAMAGE, skip_every: int = 3) -> str:
     # A different share of each kind of damage in each variant, deterministic.
-    for i, (old, new) in enumerate(_DAMAGE):
-        if (i + n) % 3:
+    for i, (old, new) in enumerate(damage):
+        if (i + n) % skip_every:
             parts = text.split(old)
             text = "".join(p + (new if k % (2 + (i + n) % 5) == 0 else old)
                            for k, p in enumerate(parts[:-1])) + parts[-1]

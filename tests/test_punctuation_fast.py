@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT, SEED_FILES, SHARED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from test_laypunct_fast import _damaged as damaged
 
 from cleaner import Pipeline
 from cleaner.document import Document
@@ -67,12 +68,7 @@ _DAMAGE = [
 
 
 def _damaged(text: str, n: int) -> str:
-    for i, (old, new) in enumerate(_DAMAGE):
-        if (i + n) % 4:
-            parts = text.split(old)
-            text = "".join(p + (new if k % (2 + (i + n) % 5) == 0 else old)
-                           for k, p in enumerate(parts[:-1])) + parts[-1]
-    return text
+    return damaged(text, n, _DAMAGE, skip_every=4)
 
 
 @pytest.fixture(scope="module")
