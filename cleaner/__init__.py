@@ -4,7 +4,8 @@
     clean_text("企業(yè)復工")              # default configuration
     pipe = Pipeline({"script": {"target": "keep"}})
     pipe.clean({"id": "1", "text": "..."})  # record -> record
-    for record in pipe.run(records): ...    # streaming
+    pipe.clean_batch(records)               # records -> records, a pass at a time (faster)
+    for record in pipe.run(records): ...    # streaming, in batches
 """
 
 from cleaner.config import Config, load_config
