@@ -269,10 +269,6 @@ def _read_on_board(unit: Item, board, slot: int) -> Iterator[Item]:
 
 
 def _clean_chunk(first: int, chunk: list[Item]) -> list[Outcome]:
-    return _on_board(first, chunk, clean_item)
-
-
-def _clean_chunk_joined(first: int, chunk: list[Item]) -> list[Cleaned]:
     """The chunk's items (a "jsonl-range"'s records read here) cleaned together,
     the board naming the document under way."""
     assert _worker_pipeline is not None
@@ -293,7 +289,11 @@ def _clean_chunk_joined(first: int, chunk: list[Item]) -> list[Cleaned]:
 
     outcomes = clean_chunk(_worker_pipeline, items, on_item)
     board[slot + 1] = board[slot + 2] = board[slot + 3] = -1
-    return [Cleaned.of(outcomes)]
+    return outcomes
+
+
+def _clean_chunk_joined(first: int, chunk: list[Item]) -> list[Cleaned]:
+    return [Cleaned.of(_clean_chunk(first, chunk))]
 
 
 def _chunks(items: Iterable[Item], chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[Item]]:
@@ -310,7 +310,8 @@ def _chunks(items: Iterable[Item], chunk_bytes: int = CHUNK_BYTES) -> Iterator[l
 
 
 def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iterator[Outcome]:
-    """Clean ``items`` and yield one Outcome per item, in input order.
+    """Clean ``items`` and yield one Outcome per item, in input order (with
+    workers, a chunk's documents cleaned together, a pass at a time).
 
     If a worker process dies (killed, out of memory, a crash in C code) the
     run stops with ``WorkerDied`` naming the document it was on; if the
@@ -319,7 +320,7 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
     """
     if workers <= 1:
         pipeline = Pipeline(config)
-        for item in items:
+        for item in items:  # one by one: each outcome as soon as its item is read
             yield clean_item(pipeline, item)
         return
     yield from _in_workers(_clean_chunk, items, config, workers, warm_up=True)
