@@ -18,11 +18,17 @@ import pytest
 from conftest import ROOT, SHARED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_laypunct_fast import _damaged, _real_texts
+from test_laypunct_fast import real_and_damaged
 
 from cleaner import Pipeline
 from cleaner.document import Document
-from cleaner.passes.layout import Layout, LayoutOptions, _fast_layout, _has_other_breaks, fix_layout
+from cleaner.passes.layout import (
+    Layout,
+    LayoutOptions,
+    _fast_layout,
+    _has_other_breaks,
+    fix_layout,
+)
 
 _OPTIONS = [LayoutOptions(), LayoutOptions(join_wrapped=False), LayoutOptions(strip_cjk_spaces=False),
             LayoutOptions(heading_max=10, tail_min=3), LayoutOptions(heading_max=4, wrap_min=3, tail_min=0),
@@ -43,10 +49,7 @@ def _assert_same_as_exact(text: str, options: LayoutOptions) -> bool:
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    real = _real_texts(SHARED)
-    return real + [_damaged(t, n) for n, t in enumerate(real)]
+    return real_and_damaged()
 
 
 @pytest.fixture(scope="module")

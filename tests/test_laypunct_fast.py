@@ -55,12 +55,17 @@ def _damaged(text: str, n: int, damage: list[tuple[str, str]] = _DAMAGE, skip_ev
     return text
 
 
-@pytest.fixture(scope="module")
-def texts() -> list[str]:
+def real_and_damaged() -> list[str]:
+    """The real texts and a damaged variant of each (skips without ../shared)."""
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     real = _real_texts(SHARED)
     return real + [_damaged(t, n) for n, t in enumerate(real)]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return real_and_damaged()
 
 
 def _same_as_core(result: PassResult, text: str, out: str, changes: list) -> None:
