@@ -10,12 +10,16 @@ depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import threading
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +34,13 @@ from cleaner.document import Document
 from cleaner.errors import CleanerError, InputError
 from cleaner.interrupt import shielded
 from cleaner.io import jsonl
-from cleaner.io.sources import Item, parse_jsonl_line, unit_items
+from cleaner.io.sources import (
+    RANGE_FORMATS,
+    Item,
+    parse_jsonl_line,
+    range_start,
+    unit_items,
+)
 from cleaner.pipeline import Pipeline, document_from_record, new_line_counter
 
 # Items are sent to workers in chunks of about this many bytes (or records):
@@ -255,11 +265,13 @@ def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], ob
 def _read_on_board(unit: Item, board, slot: int) -> Iterator[Item]:
     """``unit_items(unit)``; while a record of a "jsonl-range" is read (a long
     one can take a while, or all the memory) the board names it by where it starts."""
-    if unit.format != "jsonl-range":
+    if unit.format not in RANGE_FORMATS:
         yield unit
         return
     board[slot + 2] = -1
-    board[slot + 3] = unit.span[0] if unit.span is not None else -1
+    board[slot + 3] = -1
+    with contextlib.suppress(OSError):  # (unit_items reports it)
+        board[slot + 3] = range_start(unit)
     for item in unit_items(unit):
         yield item
         board[slot + 2] = -1
@@ -326,11 +338,24 @@ def clean_items(items: Iterable[Item], config: Config, workers: int = 1) -> Iter
     yield from _in_workers(_clean_chunk, items, config, workers, warm_up=True)
 
 
-def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1) -> Iterator[Cleaned]:
+def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1,
+                 scan: Iterable[Item] | None = None) -> Iterator[Cleaned]:
     """``clean_items``, a chunk of items at a time (see ``Cleaned``), in input order.
 
     ``items`` may hold "jsonl-range" items (``read_items(..., jsonl_ranges=CHUNK_BYTES, numbered=True)``).
+    With ``scan``, the same run's items as the first scan reads them, the
+    run's frequent lines are learnt first when the configuration wants them
+    (``learn_line_stats``); with workers, and a scan of "jsonl-cell" items
+    (``read_items(..., jsonl_cells=SCAN_CHUNK_BYTES)``), by the workers that
+    then clean (``_scan_and_clean``).
     """
+    if scan is not None and wants_line_stats(config):
+        if workers > 1 and _forks():
+            cells, scan = _cells_only(scan)
+            if cells is not None:
+                yield from _scan_and_clean(cells, items, config, workers)
+                return
+        config = learn_line_stats(scan, config, workers)
     if workers <= 1:
         pipeline = Pipeline(config)
         for chunk in _chunks(items):
@@ -352,14 +377,17 @@ SCAN_CHUNKS_PER_WORKER = 16
 
 def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
                 warm_up: bool = False, meanwhile: Callable[[], None] | None = None,
-                scan: bool = False) -> Iterator:
+                scan: bool = False, pool: _WorkerPool | None = None) -> Iterator:
     """``function(first, chunk)`` over the chunks of ``items`` in worker processes, in order.
 
     ``meanwhile`` runs in this process once the workers have a window of
     chunks queued; what it raises stops the run. With ``scan``, the workers
-    get only the passes of the first scan, and bigger chunks.
+    get only the passes of the first scan, and bigger chunks. A ``pool``
+    given is stopped if the run fails, and left open otherwise.
     """
-    pool = _WorkerPool(config, workers, warm_up, scan)
+    owned = pool is None
+    if pool is None:
+        pool = _WorkerPool(config, workers, warm_up, scan)
     window = SCAN_CHUNKS_PER_WORKER * workers if scan else pool.window
     pending: deque = deque()  # (number of the first item, chunk, future)
     submitted = 0
@@ -380,7 +408,8 @@ def _in_workers(function, items: Iterable[Item], config: Config, workers: int,
         pool.stop()
         raise
     finally:
-        pool.close()
+        if owned:
+            pool.close()
 
 
 # -- the first scan: line statistics of the run ------------------------------
@@ -398,8 +427,14 @@ def _item_hashes(pipeline: Pipeline, item: Item) -> list[int]:
         return []
 
 
-def _hash_chunk(first: int, chunk: list[Item]) -> list[list[int]]:
-    return _on_board(first, chunk, _item_hashes)
+def _hash_chunk(first: int, chunk: list[Item]) -> list[bytes]:
+    """Each document's line hashes, packed (``unpack_hashes``): a third of the
+    bytes of a pickled list of ints, and a C loop to count them."""
+    return [array("Q", hashes).tobytes() for hashes in _on_board(first, chunk, _item_hashes)]
+
+
+def unpack_hashes(packed: bytes) -> memoryview:
+    return memoryview(packed).cast("Q")
 
 
 def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
@@ -427,8 +462,8 @@ def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) ->
     # thread, after queuing work: a second thread would fight the pool's
     # threads feeding the workers for the interpreter.)
     prepare = partial(_prepare, Pipeline(config), _forks())
-    for hashes in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
-        counter.add(hashes)
+    for packed in _in_workers(_hash_chunk, items, config, workers, meanwhile=prepare, scan=True):
+        counter.add(unpack_hashes(packed))
     return config.replace(line_stats=counter.frequent())
 
 
@@ -438,7 +473,159 @@ def _prepare(pipeline: Pipeline, warm_up: bool) -> None:
         _warm_up(pipeline)
 
 
-def _start_method(config: Config, warm_up: bool = False, scan: bool = False):
+# -- the first scan and the cleaning in one set of workers -------------------
+#
+# The cleaning workers are forked once the passes are built (a fifth of a
+# second), so that they share them. A first scan run by those workers would
+# start only then; one run beside the building, by workers forked before it,
+# fights the building for the processors, and the cleaning workers are
+# forked once it is done. Instead one light process, forked at once with the
+# scan's passes only, scans the cells in order while this process builds;
+# then it stops, and the cleaning workers scan the cells it left before they
+# clean. The scan starts at once, the building has a processor to itself,
+# and the cleaning workers are forked once.
+
+
+class _CellQueue:
+    """The next cell of the first scan to take, shared by the processes that scan."""
+
+    def __init__(self, context, count: int):
+        self._next = context.RawValue("q", 0)
+        self._end = context.RawValue("q", count)
+        self._lock = context.Lock()
+
+    def take(self) -> int:
+        """The index of a cell to scan, or -1 once they are all taken."""
+        with self._lock:
+            index = self._next.value
+            if index >= self._end.value:
+                return -1
+            self._next.value = index + 1
+            return index
+
+    def close(self) -> int:
+        """Let no cell be taken any more; how many were."""
+        with self._lock:
+            self._end.value = self._next.value
+            return self._end.value
+
+
+def _cells_only(scan: Iterable[Item]) -> tuple[list[Item] | None, Iterable[Item]]:
+    """The items of ``scan`` if they are all "jsonl-cell" items (cut without
+    reading), else None and ``scan`` as it was (read no further than the
+    first other item, which may hold a whole file)."""
+    cells: list[Item] = []
+    iterator = iter(scan)
+    for item in iterator:
+        if item.format != "jsonl-cell":
+            return None, itertools.chain(cells, [item], iterator)
+        cells.append(item)
+    return cells, cells
+
+
+
+
+class _EarlyScanner:
+    """The process that scans cells in order while this one builds the passes,
+    until it is stopped; it writes their hashes to ``results``."""
+
+    def __init__(self, context, config: Config, cells: list[Item], results):
+        self.cells = cells
+        self.queue = _CellQueue(context, len(cells))
+        self.board = context.RawArray("q", _BOARD_SLOTS)
+        pipeline = Pipeline(config)
+        pipeline.scan_passes
+        _flush_before_fork()
+        self.process = context.Process(target=_run_scanner, name="cleaner-scan", daemon=True,
+                                       args=(pipeline, self.board, context.Value("i", 0), cells, self.queue,
+                                             results.fileno()))
+        with shielded():
+            self.process.start()
+
+    def stop(self) -> int:
+        """Let it take no more cells: the number it took, all scanned once it has ended."""
+        return self.queue.close()
+
+    def join(self) -> None:
+        self.process.join()
+        if self.process.exitcode != 0:
+            how = _how_it_died(self.process.exitcode)
+            _, number, line, byte = self.board[:_BOARD_SLOTS]
+            where = f" while cleaning {_where(self.cells[number], line, byte)}" if 0 <= number < len(self.cells) else ""
+            raise WorkerDied(f"a worker process died ({how}){where}")
+
+    def end(self) -> None:
+        with shielded():
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+
+
+def _run_scanner(pipeline: Pipeline, board, counter, cells: list[Item], queue: _CellQueue, results: int) -> None:
+    _init_worker(pipeline, board, counter)
+    with open(results, "wb") as out:
+        while (index := queue.take()) >= 0:
+            pickle.dump(_hash_chunk(index, [cells[index]]), out)
+
+
+def _scan_and_clean(cells: list[Item], items: Iterable[Item], config: Config,
+                    workers: int) -> Iterator[Cleaned]:
+    """The first scan over ``cells``, then the cleaning of ``items``, by an
+    early scanner and the cleaning workers (see above)."""
+    context = multiprocessing.get_context("fork")
+    with contextlib.ExitStack() as stack:
+        results = stack.enter_context(tempfile.TemporaryFile())
+        scanner = _EarlyScanner(context, config, cells, results)
+        stack.callback(scanner.end)
+        pipeline = Pipeline(config)
+        pipeline.passes
+        _warm_up(pipeline)
+        taken = scanner.stop()
+        # (Made before the workers are forked, for them to read the statistic from.)
+        learnt = stack.enter_context(tempfile.TemporaryFile())
+        pool = _WorkerPool(config, workers, pipeline=pipeline)
+        stack.callback(pool.close)
+        try:
+            counter = new_line_counter(config)
+            rest = _in_workers(_hash_chunk, cells[taken:], config, workers, scan=True, pool=pool)
+            first = next(rest, None)  # the workers scan the cells left while the scanner ends
+            scanner.join()
+            results.seek(0)
+            for _ in range(taken):
+                for packed in pickle.load(results):
+                    counter.add(unpack_hashes(packed))
+            for packed in itertools.chain([] if first is None else [first], rest):
+                counter.add(unpack_hashes(packed))
+            config = config.replace(line_stats=counter.frequent())
+            data = pickle.dumps(config.line_stats)
+            learnt.write(data)
+            learnt.flush()
+            clean = partial(_clean_chunk_learnt, (learnt.fileno(), len(data)))
+            yield from _in_workers(clean, items, config, workers, pool=pool)
+        except BaseException:
+            pool.stop()
+            raise
+
+
+# The line statistics a cleaning worker has, as (file descriptor, length) of
+# where they were written (see ``_scan_and_clean``).
+_worker_learnt: tuple[int, int] | None = None
+
+
+def _clean_chunk_learnt(learnt: tuple[int, int], first: int, chunk: list[Item]) -> list[Cleaned]:
+    """``_clean_chunk_joined`` with the line statistics learnt since the worker started."""
+    global _worker_pipeline, _worker_learnt
+    if _worker_learnt != learnt:
+        assert _worker_pipeline is not None
+        descriptor, length = learnt
+        stats = pickle.loads(os.pread(descriptor, length, 0))
+        _worker_pipeline = Pipeline(_worker_pipeline.config.replace(line_stats=stats))
+        _worker_pipeline.passes
+        _worker_learnt = learnt
+    return _clean_chunk_joined(first, chunk)
+
+
+def _start_method(config: Config, warm_up: bool = False, scan: bool = False, pipeline: Pipeline | None = None):
     """The multiprocessing context for the workers, and the pipeline to hand them.
 
     On Linux, while this process runs no other thread, workers are forked with
@@ -447,23 +634,30 @@ def _start_method(config: Config, warm_up: bool = False, scan: bool = False):
     building everything again; with ``warm_up``, what the passes load on first
     use is loaded here too (see ``_warm_up``). Elsewhere, or from a threaded
     program where fork is unsafe, forkserver/spawn workers rebuild the
-    pipeline from its pickled configuration.
+    pipeline from its pickled configuration. A ``pipeline`` given is handed
+    on as it is, built (and warmed up) by the caller.
     """
-    pipeline = Pipeline(config)
+    if pipeline is None:
+        pipeline = Pipeline(config)
+        if _forks():
+            if scan:
+                pipeline.scan_passes
+            else:
+                pipeline.passes  # build once, here, before forking
+            if warm_up:
+                _warm_up(pipeline)
     if _forks():
-        if scan:
-            pipeline.scan_passes
-        else:
-            pipeline.passes  # build once, here, before forking
-        if warm_up:
-            _warm_up(pipeline)
-        # A forked child flushes its copy of any pending output at exit.
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
+        _flush_before_fork()
         return multiprocessing.get_context("fork"), pipeline
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), pipeline
+
+
+def _flush_before_fork() -> None:
+    # A forked child flushes its copy of any pending output at exit.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
 
 
 def _forks() -> bool:
@@ -512,10 +706,11 @@ class _WorkerPool:
     Private attributes of the executor are read with getattr and a fallback.
     """
 
-    def __init__(self, config: Config, workers: int, warm_up: bool = False, scan: bool = False):
+    def __init__(self, config: Config, workers: int, warm_up: bool = False, scan: bool = False,
+                 pipeline: Pipeline | None = None):
         self.window = workers * 3
         self.workers = workers
-        context, pipeline = _start_method(config, warm_up, scan)
+        context, pipeline = _start_method(config, warm_up, scan, pipeline)
         with shielded():
             self.board = context.RawArray("q", _BOARD_SLOTS * workers)
             counter = context.Value("i", 0)

@@ -96,7 +96,6 @@ def clean(
         SCAN_CHUNK_BYTES,
         Summary,
         clean_chunks,
-        learn_line_stats,
         wants_line_stats,
     )
     from cleaner.io.atomic import atomic_writer
@@ -104,7 +103,7 @@ def clean(
 
     if output is not None and str(output) == "-":
         output = None  # the usual spelling of standard output, never a file named "-"
-    # With workers and a first scan, the passes are built while the scan runs (learn_line_stats).
+    # With workers and a first scan, the passes are built while the scan runs (clean_chunks).
     try:
         cfg = resolve_config(config, inputs, text_key=text_key, keep_removed=keep_removed,
                              rules=[str(r) for r in rules] if rules else None, build=False)
@@ -120,24 +119,19 @@ def clean(
         return
     workers = workers or 1
     stdin = None
+    scan = None
     if wants_line_stats(cfg):
         # A first scan learns the lines that recur across the run (boilerplate.batch_min_docs);
         # standard input can be read once only, so it is kept for the second scan.
+        scan_stdin = None
         if "-" in inputs:
             import io
 
-            stdin = io.BytesIO(sys.stdin.buffer.read())
-        try:
-            # (Workers read a JSONL file's lines themselves, from byte ranges.)
-            ranges = SCAN_CHUNK_BYTES if workers > 1 else 0
-            cfg = learn_line_stats(read_items(inputs, stdin_format=input_format.value, stdin=stdin,
-                                              jsonl_ranges=ranges), cfg, workers)
-        except ConfigError as err:  # found while the passes were built during the scan
-            _die(str(err), 2)
-        except CleanerError as err:  # a worker died during the first scan
-            _die(str(err), 1)
-        if stdin is not None:
-            stdin.seek(0)
+            kept = sys.stdin.buffer.read()
+            scan_stdin, stdin = io.BytesIO(kept), io.BytesIO(kept)
+        # (Workers read a JSONL file's lines themselves, from byte ranges.)
+        scan = read_items(inputs, stdin_format=input_format.value, stdin=scan_stdin,
+                          jsonl_cells=SCAN_CHUNK_BYTES if workers > 1 else 0)
     # (Workers read a JSONL file's records themselves, from byte ranges.)
     items = read_items(inputs, stdin_format=input_format.value, stdin=stdin,
                        jsonl_ranges=CHUNK_BYTES if workers > 1 else 0, numbered=True)
@@ -149,7 +143,7 @@ def clean(
         nonlocal failed
         bar = _Progress() if show_progress else None
         try:
-            for cleaned in clean_chunks(items, cfg, workers):
+            for cleaned in clean_chunks(items, cfg, workers, scan=scan):
                 interrupt.raise_if_received()
                 output, written = cleaned.output, 0
                 for offset, outcome in cleaned.failed:

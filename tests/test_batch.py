@@ -2,10 +2,16 @@
 first scan's statistic of repeated lines reaches every chunk."""
 
 import json
+import multiprocessing
+import os
+import signal
+import time
 
+import pytest
 from conftest import run_cli
 
 from cleaner.batch import CHUNK_BYTES
+from cleaner.io.sources import unit_items
 
 # A line no rule knows (an address), appended to every record: only the
 # cross-document statistic can find it.
@@ -118,3 +124,72 @@ def test_waiting_for_slow_chunks_checks_the_workers_and_goes_on(tmp_path, shared
     monkeypatch.setattr(batch, "_POLL_SECONDS", 0.0001)
     items = read_items([str(corpus)], jsonl_ranges=50_000, numbered=True)
     assert b"".join(c.output for c in batch.clean_chunks(items, Config(), 2)) == expected
+
+
+def _repeating_corpus(tmp_path, shared, copies=3):
+    """The pages ``copies`` times over, with a line no rule knows in exactly as
+    many records as make it frequent (``batch_min_docs``), spread over the
+    file: one of them uncounted, and it stays."""
+    pages = sorted((shared / "corpus" / "cwced" / "cleaned").glob("*.txt")) * copies
+    step = len(pages) // 10
+    texts = [p.read_text(encoding="utf-8", errors="replace") + ("\n" + SHARED_LINE if i % step == 0 and i < 10 * step
+                                                                else "") for i, p in enumerate(pages)]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"{p.stem}-{i}", "text": text}, ensure_ascii=False) + "\n"
+                              for i, (p, text) in enumerate(zip(pages, texts))), encoding="utf-8")
+    return corpus
+
+
+def test_the_early_scanner_and_the_workers_share_the_first_scan(tmp_path, shared, monkeypatch):
+    """With workers, one process scans the cells of a JSONL file while the
+    passes are built, and the cleaning workers scan the ones it left: the
+    statistic, and so every byte, is what one process learns alone."""
+    from cleaner import batch
+    from cleaner.config import Config
+    from cleaner.io.sources import read_items
+
+    corpus = _repeating_corpus(tmp_path, shared)
+    config = Config()
+    learnt = batch.learn_line_stats(read_items([str(corpus)]), config, 1)
+    expected = b"".join(c.output for c in batch.clean_chunks(read_items([str(corpus)]), learnt))
+    assert SHARED_LINE.encode() not in expected and expected.count(b"batch_repeated_line") >= 5
+
+    # The scanner is slow enough to take some cells, not all, while the passes are built.
+    cells = list(read_items([str(corpus)], jsonl_cells=20_000))
+    item_hashes, taken = batch._item_hashes, []
+
+    def slow_hashes(pipeline, item):
+        if multiprocessing.current_process().name == "cleaner-scan":
+            time.sleep(0.01)
+        return item_hashes(pipeline, item)
+
+    monkeypatch.setattr(batch, "_item_hashes", slow_hashes)
+    monkeypatch.setattr(batch._CellQueue, "close", lambda queue, close=batch._CellQueue.close: taken.append(close(queue)) or taken[-1])
+    items = read_items([str(corpus)], jsonl_ranges=CHUNK_BYTES, numbered=True)
+    output = b"".join(c.output for c in batch.clean_chunks(items, config, 2, scan=iter(cells)))
+    assert output == expected
+    assert len(taken) == 1 and 0 < taken[0] < len(cells), (taken, len(cells))
+
+
+def test_a_killed_early_scanner_fails_the_run_naming_the_record(tmp_path, shared, monkeypatch):
+    from cleaner import batch
+    from cleaner.config import Config
+    from cleaner.io.sources import read_items
+
+    corpus = _repeating_corpus(tmp_path, shared, copies=1)
+    cells = list(read_items([str(corpus)], jsonl_cells=20_000))
+    doomed = next(cell for cell in cells[2:] if list(unit_items(cell)))
+    item_hashes = batch._item_hashes
+
+    def hashes_or_death(pipeline, item):
+        if multiprocessing.current_process().name == "cleaner-scan" and item.span[0] >= doomed.span[0]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return item_hashes(pipeline, item)
+
+    monkeypatch.setattr(batch, "_item_hashes", hashes_or_death)
+    items = read_items([str(corpus)], jsonl_ranges=CHUNK_BYTES, numbered=True)
+    with pytest.raises(batch.WorkerDied) as died:
+        list(batch.clean_chunks(items, Config(), 2, scan=iter(cells)))
+    first = next(unit_items(doomed))
+    assert str(died.value) == (f"a worker process died (SIGKILL, e.g. out of memory) while cleaning "
+                               f"{corpus} (the record at byte {first.span[0]})")

@@ -108,9 +108,31 @@ def test_byte_ranges_of_a_jsonl_file_hold_the_lines_read_items_gives(tmp_path, s
     assert len(expected) == len(records) and expected[0].startswith(b"{")
     for size in (1, 7, 100, 1000, 5000, len(data) // 2, len(data), len(data) + 1):
         assert _range_lines(path, size) == expected, size
+        assert _cell_lines(path, size) == expected, size
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
     assert _range_lines(empty, 10) == []
+    assert _cell_lines(empty, 10) == []
+
+
+def _cell_lines(path, size):
+    from cleaner.io.sources import range_start, unit_items
+
+    cells = list(read_items([str(path)], jsonl_cells=size))
+    assert all(item.format == "jsonl-cell" for item in cells)
+    # They tile the file, cut without reading it.
+    assert [item.span for item in cells] == [(start, min(start + size, path.stat().st_size))
+                                             for start in range(0, path.stat().st_size, size)]
+    data = path.read_bytes()
+    lines = []
+    for cell in cells:
+        items = list(unit_items(cell))
+        start = range_start(cell)
+        assert cell.span[0] <= start and (start in (0, cell.span[1]) or data[start - 1:start] == b"\n")
+        if items:  # the first record after blank lines (or a byte order mark)
+            assert not data[start:items[0].span[0]].replace(b"\xef\xbb\xbf", b"").strip()
+        lines += [item.data for item in items]
+    return lines
 
 
 def test_the_first_scan_over_byte_ranges_learns_what_the_line_by_line_scan_learns(tmp_path, shared):

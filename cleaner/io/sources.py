@@ -7,9 +7,11 @@ time as the stream is consumed, so memory stays bounded by the largest file.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import glob
 import io
+import mmap
 import os
 import re
 import stat
@@ -18,6 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+
+# Items that stand for lines of a JSONL file that the process getting them reads (``unit_items``).
+RANGE_FORMATS = frozenset({"jsonl-range", "jsonl-cell"})
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 
@@ -30,8 +35,9 @@ class Item:
     id: str
     # "text" or "html" (data: the file's bytes), "jsonl" (data: one raw JSONL
     # line, parsed by the worker that cleans it), "record" (an already parsed
-    # dict) or "jsonl-range" (the lines of ``source`` in the byte range ``span``,
-    # read by the worker; see ``jsonl_byte_ranges``).
+    # dict), "jsonl-range" (the lines of ``source`` in the byte range ``span``,
+    # read by the worker; see ``jsonl_byte_ranges``) or "jsonl-cell" (the lines
+    # of ``source`` that start in the byte range ``span``; see ``jsonl_file_cells``).
     format: str
     data: bytes | None = None
     record: dict[str, Any] | None = None
@@ -150,14 +156,16 @@ def _found(path: Path) -> Path | Unreadable:
 
 
 def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO | None = None,
-               jsonl_ranges: int = 0, numbered: bool = False) -> Iterator[Item]:
+               jsonl_ranges: int = 0, numbered: bool = False, jsonl_cells: int = 0) -> Iterator[Item]:
     """Work items, streamed: a JSONL file is read line by line, never whole.
 
     With ``jsonl_ranges``, a JSONL file (not standard input) comes as
     "jsonl-range" items of about that many bytes instead, whose lines the
     worker that gets one reads itself (``unit_items``); ``numbered`` ranges
     know their first line's number, so their items have the ids and line
-    numbers they would have had (see ``jsonl_byte_ranges``).
+    numbers they would have had (see ``jsonl_byte_ranges``). With
+    ``jsonl_cells``, it comes as "jsonl-cell" items of that many bytes, cut
+    without reading the file (see ``jsonl_file_cells``).
     """
     for path in expand_inputs(inputs):
         if isinstance(path, Unreadable):
@@ -184,6 +192,9 @@ def read_items(inputs: list[str], *, stdin_format: str = "auto", stdin: BinaryIO
         try:
             if path.is_dir():
                 raise IsADirectoryError(f"cannot read folder {source}")
+            if fmt == "jsonl" and jsonl_cells:
+                yield from jsonl_file_cells(source, path.stat().st_size, jsonl_cells)
+                continue
             if fmt == "jsonl":
                 with path.open("rb", buffering=1 << 20) as handle:  # long lines: fewer refills
                     yield from jsonl_byte_ranges(source, handle, jsonl_ranges, numbered) if jsonl_ranges else \
@@ -233,6 +244,18 @@ def jsonl_byte_ranges(source: str, handle: BinaryIO, size: int, numbered: bool =
         start = end
 
 
+def jsonl_file_cells(source: str, total: int, size: int) -> Iterator[Item]:
+    """A JSONL file of ``total`` bytes as "jsonl-cell" items: the byte ranges
+    of ``size`` bytes that tile it, each standing for the lines that start in
+    it (a line longer than a cell leaves the cells after it empty). Unlike
+    ``jsonl_byte_ranges``, this reads nothing: a process that reads a cell
+    finds where its first line starts (``range_items``), so every cell of a
+    file is known at once."""
+    stem = Path(source).stem
+    for start in range(0, total, size):
+        yield Item(source, stem, "jsonl-cell", span=(start, min(start + size, total)))
+
+
 def _count_newlines(handle: BinaryIO, length: int) -> int:
     count = 0
     while length > 0:
@@ -244,15 +267,39 @@ def _count_newlines(handle: BinaryIO, length: int) -> int:
     return count
 
 
-def range_items(item: Item) -> Iterator[Item]:
-    """The "jsonl" items of a "jsonl-range" item, as ``read_items`` gives them
-    (numbered when the range knows its first line's number)."""
+def range_start(item: Item, handle: BinaryIO | None = None) -> int:
+    """Where the first line of a "jsonl-range" or "jsonl-cell" item starts.
+
+    A cell's first byte may be inside a line that belongs to the cell before
+    (one record can span many cells): the line break that ends it is found in
+    the file mapped in memory, not read, so a cell inside a long record costs
+    no copy of it.
+    """
     assert item.span is not None
     start, end = item.span
+    if item.format != "jsonl-cell" or start == 0:
+        return start
+    with contextlib.ExitStack() as stack:
+        if handle is None:
+            handle = stack.enter_context(open(item.source, "rb", buffering=0))
+        try:
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                found = mapped.find(b"\n", start - 1)
+        except ValueError:  # emptied since it was cut into cells
+            return end
+    return found + 1 if found >= 0 else end
+
+
+def range_items(item: Item) -> Iterator[Item]:
+    """The "jsonl" items of a "jsonl-range" or "jsonl-cell" item, as
+    ``read_items`` gives them (numbered when the range knows its first line's
+    number)."""
+    assert item.span is not None
+    end = item.span[1]
     number = item.line
     with open(item.source, "rb", buffering=1 << 20) as handle:
-        handle.seek(start)
-        position = start
+        position = range_start(item, handle)
+        handle.seek(position)
         while position < end:
             raw = handle.readline()
             if not raw:
@@ -274,7 +321,7 @@ def unit_items(unit: Item) -> Iterator[Item]:
     """The items of a work unit: the unit itself, or the lines of a
     "jsonl-range" (``range_items``), with an item holding the error in place
     of what cannot be read."""
-    if unit.format != "jsonl-range":
+    if unit.format not in RANGE_FORMATS:
         yield unit
         return
     try:
