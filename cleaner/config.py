@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError
-from cleaner.passes import DEFAULT_ORDER, REGISTRY, pass_class
+from cleaner.passes import DEFAULT_ORDER, REGISTRY, options_class, pass_class
 
 CONFIG_FILES = ("cleaner.toml", ".cleaner.toml")
 SETTINGS = {"passes", "text_key", "keep_removed", "rules", "large_removal_share"}
@@ -55,7 +55,7 @@ class Config:
 
     def options_for(self, name: str) -> Any:
         opts = self.options.get(name)
-        return opts if opts is not None else pass_class(name).Options()
+        return opts if opts is not None else options_class(name)()
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)

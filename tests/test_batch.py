@@ -140,6 +140,23 @@ def _repeating_corpus(tmp_path, shared, copies=3):
     return corpus
 
 
+def _stopped_once_it_took(cells: int, taken: list):
+    """``_EarlyScanner.stop`` once the scanner has taken ``cells`` cells (or
+    ended): the passes are built at once when an earlier test built them."""
+    from cleaner.batch import _EarlyScanner
+
+    original = _EarlyScanner.stop
+
+    def stop(scanner):
+        deadline = time.monotonic() + 10
+        while scanner.queue._next.value < cells and scanner.process.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        taken.append(original(scanner))
+        return taken[-1]
+
+    return stop
+
+
 def test_the_early_scanner_and_the_workers_share_the_first_scan(tmp_path, shared, monkeypatch):
     """With workers, one process scans the cells of a JSONL file while the
     passes are built, and the cleaning workers scan the ones it left: the
@@ -164,7 +181,7 @@ def test_the_early_scanner_and_the_workers_share_the_first_scan(tmp_path, shared
         return item_hashes(pipeline, item)
 
     monkeypatch.setattr(batch, "_item_hashes", slow_hashes)
-    monkeypatch.setattr(batch._CellQueue, "close", lambda queue, close=batch._CellQueue.close: taken.append(close(queue)) or taken[-1])
+    monkeypatch.setattr(batch._EarlyScanner, "stop", _stopped_once_it_took(3, taken))
     items = read_items([str(corpus)], jsonl_ranges=CHUNK_BYTES, numbered=True)
     output = b"".join(c.output for c in batch.clean_chunks(items, config, 2, scan=iter(cells)))
     assert output == expected
@@ -187,6 +204,7 @@ def test_a_killed_early_scanner_fails_the_run_naming_the_record(tmp_path, shared
         return item_hashes(pipeline, item)
 
     monkeypatch.setattr(batch, "_item_hashes", hashes_or_death)
+    monkeypatch.setattr(batch._EarlyScanner, "stop", _stopped_once_it_took(cells.index(doomed) + 1, []))
     items = read_items([str(corpus)], jsonl_ranges=CHUNK_BYTES, numbered=True)
     with pytest.raises(batch.WorkerDied) as died:
         list(batch.clean_chunks(items, Config(), 2, scan=iter(cells)))

@@ -25,12 +25,27 @@ REGISTRY: dict[str, str] = {
 
 DEFAULT_ORDER: tuple[str, ...] = tuple(REGISTRY)
 
+# name -> "module:Class" of the options of a pass that a run reads before it
+# builds the passes (the others are the pass's ``Options``).
+OPTIONS: dict[str, str] = {
+    "boilerplate": "cleaner.boilerplate.options:BoilerplateOptions",
+}
+
 
 @cache
 def pass_class(name: str) -> type[Pass]:
     """Import a pass lazily: ``cleaner --help`` must not pay for OpenCC or bs4."""
     module_name, _, class_name = REGISTRY[name].partition(":")
     return getattr(importlib.import_module(module_name), class_name)
+
+
+@cache
+def options_class(name: str) -> type:
+    """The options of a pass, without importing the pass where they live apart."""
+    if name in OPTIONS:
+        module_name, _, class_name = OPTIONS[name].partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
+    return pass_class(name).Options
 
 
 def all_codes() -> dict[str, tuple[str, Code]]:
@@ -42,4 +57,5 @@ def all_codes() -> dict[str, tuple[str, Code]]:
     return codes
 
 
-__all__ = ["DEFAULT_ORDER", "REGISTRY", "Change", "Code", "Pass", "PassResult", "all_codes", "pass_class"]
+__all__ = ["DEFAULT_ORDER", "OPTIONS", "REGISTRY", "Change", "Code", "Pass", "PassResult", "all_codes", "options_class",
+           "pass_class"]

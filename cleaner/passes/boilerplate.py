@@ -62,6 +62,7 @@ from cleaner.boilerplate.header import (
     parse_outlet_line,
 )
 from cleaner.boilerplate.lines import is_body, is_link_like, is_token_list
+from cleaner.boilerplate.options import BoilerplateOptions
 from cleaner.boilerplate.repeated import LineStats, line_key
 from cleaner.boilerplate.rules import (
     EDGE_WINDOW,
@@ -81,25 +82,6 @@ _STRIP = LINE_EDGE  # what a line's content is stripped of
 _BREAKS = frozenset(LINE_BREAKS)
 
 
-@dataclass(frozen=True)
-class BoilerplateOptions:
-    # Use the rule files shipped in rules/ (user files from the `rules` setting are added).
-    builtin_rules: bool = True
-    # Take the first line as the title when it looks like one (no earlier pass set a title).
-    title: bool = True
-    # Longest line that counts as a link or headline in a link list.
-    link_max: int = 40
-    # Shortest run of link-like lines after the last paragraph that is removed as a link list.
-    link_list_min: int = 2
-    # Shortest line (without spaces) removed when it repeats inside one document.
-    repeated_min_chars: int = 10
-    # A line found in at least this many documents of a run is boilerplate (0 switches
-    # the first scan off). Needs a run: the CLI scans first; library users call Pipeline.observe.
-    batch_min_docs: int = 10
-    # Shortest line (without spaces) counted across the run.
-    batch_min_chars: int = 4
-    # Bound of the count table of the first scan (hashes; lossy counting beyond it).
-    batch_max_entries: int = 1 << 20
 
 
 @dataclass
