@@ -224,6 +224,7 @@ def _init_worker(pipeline: Pipeline, board, counter) -> None:
     # parent's "stop now" into an exception the pool hands back as a result.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _keep_freed_memory()
     with counter.get_lock():
         index = counter.value
         counter.value += 1
@@ -237,6 +238,32 @@ def _init_worker(pipeline: Pipeline, board, counter) -> None:
     if parent is not None and parent.sentinel is not None:
         threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True).start()
     _worker_pipeline = pipeline
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _keep_freed_memory() -> None:
+    """Let this worker keep the memory it frees for the next chunk.
+
+    By default glibc serves each allocation past 128 KB or so (a chunk's read
+    buffer and its joined output are a MB) with a fresh mapping, and hands
+    memory free at the top of the heap back to the system; the next chunk
+    then faults every page back in, and a fault costs 2 microseconds on the
+    virtual machines this runs on (a 200 MB copy-on-write test). Heap memory
+    up to 16 MB an allocation, and 64 MB free, is kept instead: 3% less time
+    for two workers on the 50 MB benchmark, half their page faults. Not glibc
+    (musl, macOS): nothing to do.
+    """
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 16 << 20)
+    mallopt(_M_TRIM_THRESHOLD, 64 << 20)
 
 
 def _exit_with_parent(sentinel: int) -> None:
