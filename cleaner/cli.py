@@ -92,7 +92,7 @@ def clean(
 ) -> None:
     """Clean documents and write one JSON object per document."""
     from cleaner.batch import (
-        CHUNK_BYTES,
+        RANGE_BYTES,
         SCAN_CHUNK_BYTES,
         Summary,
         clean_chunks,
@@ -134,7 +134,7 @@ def clean(
                           jsonl_cells=SCAN_CHUNK_BYTES if workers > 1 else 0)
     # (Workers read a JSONL file's records themselves, from byte ranges.)
     items = read_items(inputs, stdin_format=input_format.value, stdin=stdin,
-                       jsonl_ranges=CHUNK_BYTES if workers > 1 else 0, numbered=True)
+                       jsonl_ranges=RANGE_BYTES if workers > 1 else 0, numbered=True)
     summary = Summary()
     show_progress = sys.stderr.isatty() if progress is None else progress
     failed = None

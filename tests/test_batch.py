@@ -26,7 +26,7 @@ def test_any_number_of_workers_writes_the_same_bytes(tmp_path, shared):
              for copy in range(5) for page in pages]
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert corpus.stat().st_size > 3 * CHUNK_BYTES  # several chunks, in flight at once
+    assert corpus.stat().st_size > 3 * CHUNK_BYTES  # several chunks in flight at once (byte ranges: two)
 
     outputs = {}
     for workers in ("1", "2", "3"):
