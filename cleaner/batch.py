@@ -259,8 +259,8 @@ def _keep_freed_memory() -> None:
     then faults every page back in, and a fault costs 2 microseconds on the
     virtual machines this runs on (a 200 MB copy-on-write test). Heap memory
     up to 16 MB an allocation, and 64 MB free, is kept instead: 3% less time
-    for two workers on the 50 MB benchmark, half their page faults. Not glibc
-    (musl, macOS): nothing to do.
+    for two workers on the 50 MB benchmark, a third of their page faults. Not
+    glibc (musl, macOS): nothing to do.
     """
     try:
         import ctypes
@@ -556,8 +556,6 @@ def _cells_only(scan: Iterable[Item]) -> tuple[list[Item] | None, Iterable[Item]
     return cells, cells
 
 
-
-
 class _EarlyScanner:
     """The process that scans cells in order while this one builds the passes,
     until it is stopped; it writes their hashes to ``results``."""
@@ -595,6 +593,7 @@ class _EarlyScanner:
 
 
 def _run_scanner(pipeline: Pipeline, board, counter, cells: list[Item], queue: _CellQueue, results: int) -> None:
+    """The early scanner's life: each cell it takes, its documents' packed hashes to ``results``."""
     _init_worker(pipeline, board, counter)
     with open(results, "wb") as out:
         while (index := queue.take()) >= 0:
