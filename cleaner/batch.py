@@ -385,8 +385,10 @@ def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1,
     if scan is not None and wants_line_stats(config):
         if workers > 1 and _forks():
             cells, scan = _cells_only(scan)
-            if cells is not None:
-                yield from _scan_and_clean(cells, items, config, workers)
+            notes = _temporary_files(2) if cells is not None else None
+            if notes is not None:
+                with notes[0], notes[1]:
+                    yield from _scan_and_clean(cells, items, config, workers, *notes)
                 return
         config = learn_line_stats(scan, config, workers)
     if workers <= 1:
@@ -595,26 +597,43 @@ class _EarlyScanner:
 def _run_scanner(pipeline: Pipeline, board, counter, cells: list[Item], queue: _CellQueue, results: int) -> None:
     """The early scanner's life: each cell it takes, its documents' packed hashes to ``results``."""
     _init_worker(pipeline, board, counter)
-    with open(results, "wb") as out:
-        while (index := queue.take()) >= 0:
-            pickle.dump(_hash_chunk(index, [cells[index]]), out)
+    try:
+        with open(results, "wb") as out:
+            while (index := queue.take()) >= 0:
+                pickle.dump(_hash_chunk(index, [cells[index]]), out)
+    except OSError as err:  # the temporary folder is full: the run stops, naming where it was
+        sys.stderr.write(f"cleaner: the first scan cannot write to the temporary folder: {err.strerror or err}\n")
+        sys.stderr.flush()
+        os._exit(1)
 
 
-def _scan_and_clean(cells: list[Item], items: Iterable[Item], config: Config,
-                    workers: int) -> Iterator[Cleaned]:
+def _temporary_files(count: int) -> list | None:
+    """``count`` unnamed temporary files, or None where none can be made."""
+    files: list = []
+    try:
+        for _ in range(count):
+            files.append(tempfile.TemporaryFile())  # noqa: SIM115 (closed by the caller)
+    except OSError:
+        for file in files:
+            file.close()
+        return None
+    return files
+
+
+def _scan_and_clean(cells: list[Item], items: Iterable[Item], config: Config, workers: int,
+                    results, learnt) -> Iterator[Cleaned]:
     """The first scan over ``cells``, then the cleaning of ``items``, by an
-    early scanner and the cleaning workers (see above)."""
+    early scanner and the cleaning workers (see above). The scanner writes
+    its hashes to the file ``results``; this process writes the statistic to
+    ``learnt`` for the workers, forked with it open."""
     context = multiprocessing.get_context("fork")
     with contextlib.ExitStack() as stack:
-        results = stack.enter_context(tempfile.TemporaryFile())
         scanner = _EarlyScanner(context, config, cells, results)
         stack.callback(scanner.end)
         pipeline = Pipeline(config)
         pipeline.passes
         _warm_up(pipeline)
         taken = scanner.stop()
-        # (Made before the workers are forked, for them to read the statistic from.)
-        learnt = stack.enter_context(tempfile.TemporaryFile())
         pool = _WorkerPool(config, workers, pipeline=pipeline)
         stack.callback(pool.close)
         try:

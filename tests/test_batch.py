@@ -211,3 +211,25 @@ def test_a_killed_early_scanner_fails_the_run_naming_the_record(tmp_path, shared
     first = next(unit_items(doomed))
     assert str(died.value) == (f"a worker process died (SIGKILL, e.g. out of memory) while cleaning "
                                f"{corpus} (the record at byte {first.span[0]})")
+
+
+def test_without_a_temporary_folder_the_workers_scan_as_before(tmp_path, shared, monkeypatch):
+    """The early scanner and the cleaning workers share notes through
+    temporary files; where none can be made, the first scan runs in workers
+    of its own, with the same result."""
+    from cleaner import batch
+    from cleaner.config import Config
+    from cleaner.io.sources import read_items
+
+    corpus = _repeating_corpus(tmp_path, shared, copies=1)
+    learnt = batch.learn_line_stats(read_items([str(corpus)]), Config(), 1)
+    expected = b"".join(c.output for c in batch.clean_chunks(read_items([str(corpus)]), learnt))
+
+    def no_room():
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(batch.tempfile, "TemporaryFile", no_room)
+    monkeypatch.setattr(batch, "_EarlyScanner", None)  # not reached
+    items = read_items([str(corpus)], jsonl_ranges=CHUNK_BYTES, numbered=True)
+    cells = read_items([str(corpus)], jsonl_cells=20_000)
+    assert b"".join(c.output for c in batch.clean_chunks(items, Config(), 2, scan=cells)) == expected
