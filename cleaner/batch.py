@@ -10,6 +10,7 @@ depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import multiprocessing.connection
@@ -277,16 +278,18 @@ def _exit_with_parent(sentinel: int) -> None:
     os._exit(1)
 
 
-def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], object]) -> list:
+def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], object],
+              counted: list[int] | None = None) -> list:
     """``work`` on each item of ``chunk`` (the lines of a "jsonl-range", read
     here: the process feeding the workers sends a file name and two offsets
-    instead of the data), saying on the board which one is under way."""
+    instead of the data), saying on the board which one is under way;
+    ``counted`` gets the number of lines of each range (``range_items``)."""
     assert _worker_pipeline is not None
     board, slot, pipeline = _worker_board, _worker_slot, _worker_pipeline
     results = []
     for number, unit in enumerate(chunk, start=first):
         board[slot + 1] = number
-        for item in _read_on_board(unit, board, slot):
+        for item in _read_on_board(unit, board, slot, counted):
             if item.span is not None:
                 board[slot + 2] = item.line if item.line is not None else -1
                 board[slot + 3] = item.span[0]
@@ -295,7 +298,7 @@ def _on_board(first: int, chunk: list[Item], work: Callable[[Pipeline, Item], ob
     return results
 
 
-def _read_on_board(unit: Item, board, slot: int) -> Iterator[Item]:
+def _read_on_board(unit: Item, board, slot: int, counted: list[int] | None = None) -> Iterator[Item]:
     """``unit_items(unit)``; while a record of a "jsonl-range" is read (a long
     one can take a while, or all the memory) the board names it by where it starts."""
     if unit.format not in RANGE_FORMATS:
@@ -305,7 +308,7 @@ def _read_on_board(unit: Item, board, slot: int) -> Iterator[Item]:
     board[slot + 3] = -1
     with contextlib.suppress(OSError):  # (unit_items reports it)
         board[slot + 3] = range_start(unit)
-    for item in unit_items(unit):
+    for item in unit_items(unit, counted):
         yield item
         board[slot + 2] = -1
         if item.span is not None:
@@ -378,9 +381,10 @@ def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1,
     ``items`` may hold "jsonl-range" items (``read_items(..., jsonl_ranges=RANGE_BYTES, numbered=True)``).
     With ``scan``, the same run's items as the first scan reads them, the
     run's frequent lines are learnt first when the configuration wants them
-    (``learn_line_stats``); with workers, and a scan of "jsonl-cell" items
-    (``read_items(..., jsonl_cells=SCAN_CHUNK_BYTES)``), by the workers that
-    then clean (``_scan_and_clean``).
+    (``learn_line_stats``). With workers, and a scan of "jsonl-cell" items
+    (``read_items(..., jsonl_cells=SCAN_CHUNK_BYTES)``), the workers that
+    clean learn them too, and then clean those cells, numbered from the lines
+    the scan counted, instead of reading ``items`` (``_scan_and_clean``).
     """
     if scan is not None and wants_line_stats(config):
         if workers > 1 and _forks():
@@ -388,7 +392,7 @@ def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1,
             notes = _temporary_files(2) if cells is not None else None
             if notes is not None:
                 with notes[0], notes[1]:
-                    yield from _scan_and_clean(cells, items, config, workers, *notes)
+                    yield from _scan_and_clean(cells, config, workers, *notes)
                 return
         config = learn_line_stats(scan, config, workers)
     if workers <= 1:
@@ -472,6 +476,14 @@ def unpack_hashes(packed: bytes) -> memoryview:
     return memoryview(packed).cast("Q")
 
 
+def _hash_cells(first: int, chunk: list[Item]) -> list[tuple[list[bytes], list[int]]]:
+    """``_hash_chunk``, and the number of lines of each cell (blank ones too),
+    in one piece."""
+    counted: list[int] = []
+    hashes = _on_board(first, chunk, _item_hashes, counted)
+    return [([array("Q", h).tobytes() for h in hashes], counted)]
+
+
 def learn_line_stats(items: Iterable[Item], config: Config, workers: int = 1) -> Config:
     """First scan over a run: the configuration with the run's frequent lines in it.
 
@@ -518,7 +530,9 @@ def _prepare(pipeline: Pipeline, warm_up: bool) -> None:
 # scan's passes only, scans the cells in order while this process builds;
 # then it stops, and the cleaning workers scan the cells it left before they
 # clean. The scan starts at once, the building has a processor to itself,
-# and the cleaning workers are forked once.
+# and the cleaning workers are forked once. The scan also counts each cell's
+# lines, so the same cells, numbered, are what the workers then clean: this
+# process does not read the file to cut and count ranges.
 
 
 class _CellQueue:
@@ -600,7 +614,7 @@ def _run_scanner(pipeline: Pipeline, board, counter, cells: list[Item], queue: _
     try:
         with open(results, "wb") as out:
             while (index := queue.take()) >= 0:
-                pickle.dump(_hash_chunk(index, [cells[index]]), out)
+                pickle.dump(_hash_cells(index, [cells[index]]), out)
     except OSError as err:  # the temporary folder is full: the run stops, naming where it was
         sys.stderr.write(f"cleaner: the first scan cannot write to the temporary folder: {err.strerror or err}\n")
         sys.stderr.flush()
@@ -620,12 +634,12 @@ def _temporary_files(count: int) -> list | None:
     return files
 
 
-def _scan_and_clean(cells: list[Item], items: Iterable[Item], config: Config, workers: int,
-                    results, learnt) -> Iterator[Cleaned]:
-    """The first scan over ``cells``, then the cleaning of ``items``, by an
-    early scanner and the cleaning workers (see above). The scanner writes
-    its hashes to the file ``results``; this process writes the statistic to
-    ``learnt`` for the workers, forked with it open."""
+def _scan_and_clean(cells: list[Item], config: Config, workers: int, results, learnt) -> Iterator[Cleaned]:
+    """The first scan over ``cells``, then their cleaning, by an early
+    scanner and the cleaning workers (see above). The scanner writes its
+    hashes, and each cell's number of lines, to the file ``results``; this
+    process writes the statistic to ``learnt`` for the workers, forked with
+    it open."""
     context = multiprocessing.get_context("fork")
     with contextlib.ExitStack() as stack:
         scanner = _EarlyScanner(context, config, cells, results)
@@ -638,24 +652,39 @@ def _scan_and_clean(cells: list[Item], items: Iterable[Item], config: Config, wo
         stack.callback(pool.close)
         try:
             counter = new_line_counter(config)
-            rest = _in_workers(_hash_chunk, cells[taken:], config, workers, scan=True, pool=pool)
+            lines: list[int] = []  # of each cell
+            rest = _in_workers(_hash_cells, cells[taken:], config, workers, scan=True, pool=pool)
             first = next(rest, None)  # the workers scan the cells left while the scanner ends
             scanner.join()
             results.seek(0)
-            for _ in range(taken):
-                for packed in pickle.load(results):
+            scanned = itertools.chain.from_iterable(pickle.load(results) for _ in range(taken))
+            for hashes, counted in itertools.chain(scanned, [] if first is None else [first], rest):
+                for packed in hashes:
                     counter.add(unpack_hashes(packed))
-            for packed in itertools.chain([] if first is None else [first], rest):
-                counter.add(unpack_hashes(packed))
+                lines += counted
             config = config.replace(line_stats=counter.frequent())
             data = pickle.dumps(config.line_stats)
             learnt.write(data)
             learnt.flush()
             clean = partial(_clean_chunk_learnt, (learnt.fileno(), len(data)))
-            yield from _in_workers(clean, items, config, workers, pool=pool)
+            yield from _in_workers(clean, _numbered(cells, lines), config, workers, pool=pool)
         except BaseException:
             pool.stop()
             raise
+
+
+def _numbered(cells: list[Item], lines: list[int]) -> list[Item]:
+    """The cells with the number of their first line, from the lines of the
+    cells before them in the same file: their items then have the ids and
+    line numbers ``read_items`` gives, and no process reads the file to count."""
+    numbered = []
+    source, line = None, 1
+    for cell, count in zip(cells, lines, strict=True):
+        if cell.source != source:
+            source, line = cell.source, 1
+        numbered.append(dataclasses.replace(cell, line=line))
+        line += count
+    return numbered
 
 
 # The line statistics a cleaning worker has, as (file descriptor, length) of

@@ -134,9 +134,11 @@ def _repeating_corpus(tmp_path, shared, copies=3):
     step = len(pages) // 10
     texts = [p.read_text(encoding="utf-8", errors="replace") + ("\n" + SHARED_LINE if i % step == 0 and i < 10 * step
                                                                 else "") for i, p in enumerate(pages)]
+    # No ids: the records get theirs from their line numbers, counted past
+    # blank lines, which the workers must number as one process does.
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": f"{p.stem}-{i}", "text": text}, ensure_ascii=False) + "\n"
-                              for i, (p, text) in enumerate(zip(pages, texts))), encoding="utf-8")
+    corpus.write_text("".join(json.dumps({"text": text}, ensure_ascii=False) + ("\n\n" if i % 7 == 3 else "\n")
+                              for i, text in enumerate(texts)), encoding="utf-8")
     return corpus
 
 
@@ -170,6 +172,7 @@ def test_the_early_scanner_and_the_workers_share_the_first_scan(tmp_path, shared
     learnt = batch.learn_line_stats(read_items([str(corpus)]), config, 1)
     expected = b"".join(c.output for c in batch.clean_chunks(read_items([str(corpus)]), learnt))
     assert SHARED_LINE.encode() not in expected and expected.count(b"batch_repeated_line") >= 5
+    assert b'"id":"corpus_6"' in expected and b'"id":"corpus_5"' not in expected  # line 5 is blank
 
     # The scanner is slow enough to take some cells, not all, while the passes are built.
     cells = list(read_items([str(corpus)], jsonl_cells=20_000))

@@ -290,42 +290,49 @@ def range_start(item: Item, handle: BinaryIO | None = None) -> int:
     return found + 1 if found >= 0 else end
 
 
-def range_items(item: Item) -> Iterator[Item]:
+def range_items(item: Item, counted: list[int] | None = None) -> Iterator[Item]:
     """The "jsonl" items of a "jsonl-range" or "jsonl-cell" item, as
     ``read_items`` gives them (numbered when the range knows its first line's
-    number)."""
+    number). ``counted`` gets the number of lines read, blank ones too: what
+    the next range's first line number is past this one's."""
     assert item.span is not None
     end = item.span[1]
     number = item.line
-    with open(item.source, "rb", buffering=1 << 20) as handle:
-        position = range_start(item, handle)
-        handle.seek(position)
-        while position < end:
-            raw = handle.readline()
-            if not raw:
-                return
-            line = number
-            if number is not None:
-                number += 1
-            if position == 0 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-                position += 3
-            position += len(raw)
-            if raw.isspace() or not raw:
-                continue
-            yield Item(item.source, item.id if line is None else f"{item.id}_{line}", "jsonl", data=raw, line=line,
-                       span=(position - len(raw), position))
+    read = 0
+    try:
+        with open(item.source, "rb", buffering=1 << 20) as handle:
+            position = range_start(item, handle)
+            handle.seek(position)
+            while position < end:
+                raw = handle.readline()
+                if not raw:
+                    return
+                read += 1
+                line = number
+                if number is not None:
+                    number += 1
+                if position == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                    position += 3
+                position += len(raw)
+                if raw.isspace() or not raw:
+                    continue
+                yield Item(item.source, item.id if line is None else f"{item.id}_{line}", "jsonl", data=raw,
+                           line=line, span=(position - len(raw), position))
+    finally:
+        if counted is not None:
+            counted.append(read)
 
 
-def unit_items(unit: Item) -> Iterator[Item]:
+def unit_items(unit: Item, counted: list[int] | None = None) -> Iterator[Item]:
     """The items of a work unit: the unit itself, or the lines of a
-    "jsonl-range" (``range_items``), with an item holding the error in place
-    of what cannot be read."""
+    "jsonl-range" (``range_items``, which tells ``counted`` how many lines it
+    read), with an item holding the error in place of what cannot be read."""
     if unit.format not in RANGE_FORMATS:
         yield unit
         return
     try:
-        yield from range_items(unit)
+        yield from range_items(unit, counted)
     except OSError as err:
         yield Item(unit.source, unit.id, "jsonl", error=_os_message(err), line=unit.line)
 
