@@ -405,11 +405,14 @@ def clean_chunks(items: Iterable[Item], config: Config, workers: int = 1,
 
 # The first scan's work is light (a document's lines hashed): its chunks are
 # bigger, so that the workers spend their time on it rather than on taking
-# chunks, and more of them are queued, enough to keep the workers busy while
-# this process builds the passes for the cleaning scan (``meanwhile``): two
-# workers hash 32 MB in the 0.2-0.3 s the building takes beside them, and sat
-# idle for the rest of it when 8 chunks each were queued. (What waits is a
-# file name and two offsets a chunk, and the hashes of the chunks done.)
+# chunks. Where the scan has workers of its own (``learn_line_stats``), more
+# of them are queued, enough to keep the workers busy while this process
+# builds the passes for the cleaning (``meanwhile``): two workers hash 32 MB
+# in the 0.2-0.3 s the building takes beside them, and sat idle for the rest
+# of it when 8 chunks each were queued. (What waits is a file name and two
+# offsets a chunk, and the hashes of the chunks done.) The cells of the
+# early scanner's runs are this size too, and are cleaned as they are
+# (``_scan_and_clean``).
 SCAN_CHUNK_BYTES = 1 << 21
 SCAN_CHUNKS_PER_WORKER = 16
 
