@@ -1,10 +1,12 @@
 """Cleaning a stream of work items, in one process or several, in input order.
 
-Workers each build their own pipeline from the (picklable) configuration and
-return finished JSON lines, so serialisation runs in parallel too. At most a
-small window of chunks is in flight, so memory is bounded by the largest
-document rather than by the corpus, and output order (and bytes) does not
-depend on the number of workers.
+Workers are forked with the passes built (elsewhere they rebuild the
+pipeline from its picklable configuration), read a JSONL file's byte ranges
+themselves and return finished JSON lines, so reading and serialisation run
+in parallel too. At most a small window of chunks is in flight, so memory is
+bounded by the largest document rather than by the corpus, and output order
+(and bytes) does not depend on the number of workers. A run's first scan
+(the lines that recur across it) runs in the same workers where it can.
 """
 
 from __future__ import annotations
